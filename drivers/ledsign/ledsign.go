@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"hallq/drivers/serialport"
 )
 
 // Sign is what a window terminal needs from a window display.
@@ -49,6 +51,10 @@ const BrightnessAuto = 0xFF
 // A port that blocks forever in Read without either is not supported.
 type Port interface {
 	io.ReadWriter
+}
+
+type reopener interface {
+	Reopen(ctx context.Context) error
 }
 
 type deadliner interface {
@@ -92,6 +98,7 @@ type Dev struct {
 	current  *Call
 	lastSent time.Time // of the current call
 	shownAt  time.Time // when the current call was first shown, for Hold
+	hungUp   bool      // the port hung up; reopen before the next exchange
 }
 
 var _ Sign = (*Dev)(nil)
@@ -368,6 +375,16 @@ func (d *Dev) exchange(ctx context.Context, cmd Cmd, payload []byte) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
+	if d.hungUp {
+		// A replugged adapter comes back under the same stable path; ports
+		// that can reopen (drivers/serialport) get the chance here.
+		if r, ok := d.port.(reopener); ok {
+			if err := r.Reopen(ctx); err != nil {
+				return nil, fmt.Errorf("ledsign: %s: reopen: %w: %w", cmd, ErrHangup, err)
+			}
+		}
+		d.hungUp = false
+	}
 	wait := d.opts.Wait + d.airTime(len(req)+overhead+replyMax(cmd))
 	var last error
 	for attempt := 0; attempt <= d.opts.Retries; attempt++ {
@@ -376,7 +393,7 @@ func (d *Dev) exchange(ctx context.Context, cmd Cmd, payload []byte) ([]byte, er
 		}
 		d.dec.Reset() // stale bytes belong to no exchange of ours
 		if _, err := d.port.Write(req); err != nil {
-			d.online = false
+			d.online, d.hungUp = false, true
 			return nil, fmt.Errorf("ledsign: %s: write: %w: %w", cmd, ErrHangup, err)
 		}
 		if f.Addr == Broadcast {
@@ -400,6 +417,9 @@ func (d *Dev) exchange(ctx context.Context, cmd Cmd, payload []byte) ([]byte, er
 		}
 	}
 	d.online = false
+	if errors.Is(last, ErrHangup) {
+		d.hungUp = true
+	}
 	if errors.Is(last, ErrHangup) || ctx.Err() != nil {
 		return nil, fmt.Errorf("ledsign: %s: %w", cmd, last)
 	}
@@ -456,7 +476,7 @@ func (d *Dev) awaitReply(ctx context.Context, req Frame, deadline time.Time) (Fr
 		}
 		switch {
 		case err == nil:
-		case errors.Is(err, os.ErrDeadlineExceeded), isTimeout(err):
+		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, serialport.ErrTimeout), isTimeout(err):
 		case errors.Is(err, io.EOF):
 			// tarm/serial reports a read timeout as EOF; an EOF that comes
 			// back at once, again and again, is a hang-up.
@@ -467,7 +487,7 @@ func (d *Dev) awaitReply(ctx context.Context, req Frame, deadline time.Time) (Fr
 			} else {
 				fastEOF = 0
 			}
-		case errors.Is(err, syscall.EIO), errors.Is(err, os.ErrClosed):
+		case errors.Is(err, syscall.EIO), errors.Is(err, os.ErrClosed), errors.Is(err, serialport.ErrHangup), errors.Is(err, serialport.ErrClosed):
 			return Frame{}, fmt.Errorf("%w: %w", ErrHangup, err)
 		default:
 			return Frame{}, fmt.Errorf("%w: read: %w", ErrHangup, err)
