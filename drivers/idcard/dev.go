@@ -133,7 +133,13 @@ func (d *Dev) once(ctx context.Context, req []byte, timeout time.Duration) (Resp
 		case err == nil:
 			r, err := ParseResponse(body)
 			if err != nil {
-				return Response{}, err
+				frameErr = err
+				continue
+			}
+			if stale(req[7], req[8], r) {
+				// A late answer to an earlier, timed-out command.
+				d.log.Debug("idcard: stale answer dropped", "sw3", r.SW3)
+				continue
 			}
 			return r, nil
 		case errors.Is(err, ErrNeedMore):
@@ -164,6 +170,14 @@ func (d *Dev) once(ctx context.Context, req []byte, timeout time.Duration) (Resp
 		}
 		d.dec.Write(d.buf[:n])
 	}
+}
+
+// stale reports an answer that cannot belong to cmd: only find answers 9F,
+// and find never answers 90. GA 467 answers carry no command echo, so this
+// is all the matching there is.
+func stale(cmd, para byte, r Response) bool {
+	find := cmd == CmdCard && para == ParaFind
+	return (r.SW3 == SW3CardFound) != find && (r.SW3 == SW3CardFound || r.SW3 == SW3OK)
 }
 
 func (d *Dev) portErr(err error) error {

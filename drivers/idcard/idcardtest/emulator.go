@@ -96,16 +96,16 @@ type Stats struct {
 // Emulator is a SAM module on the master side of a pty (or any
 // io.ReadWriter, such as a serialport.Pipe end).
 type Emulator struct {
-	opts Opts
+	opts     Opts
 	moduleID [16]byte
 
-	mu     sync.Mutex
-	rw     io.ReadWriter
-	card   *Card
-	fresh  bool // placed and not yet read: answers find with 9F
-	sel    bool // selected since placed
-	fault  Fault
-	modBd  int
+	mu    sync.Mutex
+	rw    io.ReadWriter
+	card  *Card
+	fresh bool // placed and not yet read: answers find with 9F
+	sel   bool // selected since placed
+	fault Fault
+	modBd int
 
 	bytesIn, bytesOut, requests atomic.Int64
 }
@@ -162,11 +162,17 @@ func (e *Emulator) ResetStats() {
 	e.requests.Store(0)
 }
 
-// takeFault returns the fault for this answer and counts it down.
-func (e *Emulator) takeFault() Fault {
+// takeFault returns the fault for the answer to req and counts it down;
+// card faults count only on the commands they affect.
+func (e *Emulator) takeFault(req idcard.Request) Fault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	f := e.fault
+	switch {
+	case f.Kind == ReadFails && req.Cmd != idcard.CmdRead,
+		f.Kind == AuthFails && req.Cmd != idcard.CmdRead && !(req.Cmd == idcard.CmdCard && req.Para == idcard.ParaSelect):
+		return Fault{}
+	}
 	if f.Kind != NoFault && f.Count > 0 {
 		e.fault.Count--
 		if e.fault.Count == 0 {
@@ -300,7 +306,7 @@ func (e *Emulator) serve(ctx context.Context, rw io.ReadWriter, req idcard.Reque
 	if e.deaf(rw) {
 		return nil // at the wrong speed the module hears only noise
 	}
-	f := e.takeFault()
+	f := e.takeFault(req)
 	e.mu.Lock()
 	var r idcard.Response
 	var delay time.Duration
@@ -372,6 +378,11 @@ func (e *Emulator) serve(ctx context.Context, rw io.ReadWriter, req idcard.Reque
 		r.SW3 = 0x21
 	}
 	e.mu.Unlock()
+	if e.opts.Baud > 0 {
+		// The request arrived through the pty at once; a real UART would
+		// still be clocking it in (8 bytes of frame plus the body).
+		delay += time.Duration(8+2+len(req.Data)) * 10 * time.Second / time.Duration(e.opts.Baud)
+	}
 	if !sleep(ctx, delay) {
 		return ctx.Err()
 	}
