@@ -53,7 +53,8 @@ func newRig(t testing.TB, baud int, addrs ...uint8) *rig {
 	for _, a := range addrs {
 		r.signs = append(r.signs, ledsigntest.NewSign(a))
 	}
-	r.bus = ledsigntest.NewBus(p.Master, r.signs...)
+	master := pollable(t, p.Master)
+	r.bus = ledsigntest.NewBus(master, r.signs...)
 	r.bus.Baud = baud
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { r.done <- r.bus.Serve(ctx) }()
@@ -66,7 +67,7 @@ func newRig(t testing.TB, baud int, addrs ...uint8) *rig {
 	}
 	t.Cleanup(func() {
 		cancel()
-		p.Close()
+		master.Close()
 		slave.Close()
 		select {
 		case <-r.done:
