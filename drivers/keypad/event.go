@@ -25,18 +25,18 @@ type Kind uint8
 
 // Kinds of events.
 const (
-	KindNone       Kind = iota
-	KindCallNext        // 叫号
-	KindRecall          // 重呼
-	KindNoShow          // 弃号 / cancel the current ticket
-	KindPause           // 暂停
-	KindResume          // 恢复
-	KindTransfer        // 转移 (digits and confirm follow)
-	KindFinish          // 办结
-	KindRate            // a citizen's rating; see Event.Rating
-	KindAskRating       // staff asks the citizen to rate
-	KindDigit           // 0-9, see Event.Digit
-	KindConfirm         // ends a digit entry, see Event.Number
+	KindNone      Kind = iota
+	KindCallNext       // 叫号
+	KindRecall         // 重呼
+	KindNoShow         // 弃号 / cancel the current ticket
+	KindPause          // 暂停
+	KindResume         // 恢复
+	KindTransfer       // 转移 (digits and confirm follow)
+	KindFinish         // 办结
+	KindRate           // a citizen's rating; see Event.Rating
+	KindAskRating      // staff asks the citizen to rate
+	KindDigit          // 0-9, see Event.Digit
+	KindConfirm        // ends a digit entry, see Event.Number
 )
 
 var kindNames = [...]string{"none", "call-next", "recall", "no-show", "pause", "resume", "transfer", "finish",
