@@ -440,3 +440,14 @@ func (h *Hall) ForWindow(window string) []*Ticket {
 
 // HallConsecutive counts priority calls in a row across the hall.
 func (h *Hall) HallConsecutive() int { return h.hallConsecutive }
+
+// PersonKey keys the hash that replaces ID numbers.
+func (h *Hall) PersonKey() []byte { return h.personKey }
+
+// ServiceName is a service's Chinese name, or "" if unknown.
+func (h *Hall) ServiceName(id string) string {
+	if s := h.services[id]; s != nil {
+		return s.cfg.Name
+	}
+	return ""
+}

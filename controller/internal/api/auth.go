@@ -1,0 +1,110 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Role is what a token may do.
+type Role string
+
+// Roles. A window device acts for the staff member logged in at its window.
+const (
+	RoleKiosk   Role = "kiosk"   // issue tickets
+	RoleWindow  Role = "window"  // window actions at its own window
+	RoleDisplay Role = "display" // read and follow events
+	RoleStaff   Role = "staff"   // window actions at any window, green channel
+	RoleAdmin   Role = "admin"   // everything
+)
+
+// Token is one configured bearer token.
+type Token struct {
+	Token  string `yaml:"token" json:"token"`
+	Role   Role   `yaml:"role" json:"role"`
+	Window string `yaml:"window" json:"window"` // for RoleWindow
+	Name   string `yaml:"name" json:"name"`     // device or staff id, for logs
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	Role   Role
+	Window string
+	Name   string
+}
+
+// Tokens checks bearer tokens in constant time per token.
+type Tokens struct {
+	list []tokenEntry
+}
+
+type tokenEntry struct {
+	sum [32]byte
+	p   Principal
+}
+
+// NewTokens validates a token list.
+func NewTokens(ts []Token) (*Tokens, error) {
+	out := &Tokens{}
+	seen := map[string]bool{}
+	for i, t := range ts {
+		switch t.Role {
+		case RoleKiosk, RoleDisplay, RoleStaff, RoleAdmin:
+		case RoleWindow:
+			if t.Window == "" {
+				return nil, fmt.Errorf("api: tokens[%d]: a window token names its window", i)
+			}
+		default:
+			return nil, fmt.Errorf("api: tokens[%d]: unknown role %q", i, t.Role)
+		}
+		if len(t.Token) < 16 {
+			return nil, fmt.Errorf("api: tokens[%d] (%s): token shorter than 16 characters", i, t.Name)
+		}
+		if seen[t.Token] {
+			return nil, fmt.Errorf("api: tokens[%d] (%s): duplicate token", i, t.Name)
+		}
+		seen[t.Token] = true
+		out.list = append(out.list, tokenEntry{sha256.Sum256([]byte(t.Token)), Principal{t.Role, t.Window, t.Name}})
+	}
+	return out, nil
+}
+
+func (ts *Tokens) authenticate(r *http.Request) (Principal, bool) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return Principal{}, false
+	}
+	sum := sha256.Sum256([]byte(tok))
+	var found Principal
+	hit := 0
+	for _, e := range ts.list {
+		if subtle.ConstantTimeCompare(sum[:], e.sum[:]) == 1 {
+			found, hit = e.p, 1
+		}
+	}
+	return found, hit == 1
+}
+
+// mayIssue: kiosks, staff and admins issue tickets.
+func (p Principal) mayIssue() bool {
+	return p.Role == RoleKiosk || p.Role == RoleStaff || p.Role == RoleAdmin || p.Role == RoleWindow
+}
+
+// staffPower: may grant the green channel when issuing.
+func (p Principal) staffPower() bool {
+	return p.Role == RoleStaff || p.Role == RoleAdmin || p.Role == RoleWindow
+}
+
+// mayAct: window actions at window w.
+func (p Principal) mayAct(w string) bool {
+	switch p.Role {
+	case RoleStaff, RoleAdmin:
+		return true
+	case RoleWindow:
+		return p.Window == w
+	}
+	return false
+}

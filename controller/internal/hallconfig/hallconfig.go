@@ -1,0 +1,62 @@
+package hallconfig
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"hallq/controller/internal/api"
+	"hallq/controller/internal/queue"
+)
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// File is the configuration file.
+type File struct {
+	Hall   queue.Config `yaml:"hall"`
+	Tokens []api.Token  `yaml:"tokens"`
+}
+
+// Demo returns the embedded demo hall.
+func Demo() (*File, error) { return Parse(demoYAML) }
+
+// DemoYAML is the embedded demo configuration, a starting point for a real hall.
+func DemoYAML() []byte { return bytes.Clone(demoYAML) }
+
+// Load reads and validates a configuration file.
+func Load(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("hallconfig: %w", err)
+	}
+	f, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("hallconfig: %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Parse decodes strictly (unknown keys are errors, so a typo is not
+// silently ignored), fills defaults and validates.
+func Parse(b []byte) (*File, error) {
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("hallconfig: %w", err)
+	}
+	f.Hall.Defaults()
+	if err := f.Hall.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := api.NewTokens(f.Tokens); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}

@@ -1,0 +1,187 @@
+// Package server assembles and runs the hall controller: configuration,
+// store, engine, HTTP API, metrics, graceful shutdown. The controller binary
+// and the demo call it; tests start it on a temporary directory.
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"hallq/controller/internal/api"
+	"hallq/controller/internal/engine"
+	"hallq/controller/internal/hallconfig"
+	"hallq/controller/internal/store"
+)
+
+// Config is how to run a controller.
+type Config struct {
+	Listen     string // host:port
+	DataDir    string
+	ConfigFile string // empty: the embedded demo hall
+	// DevToken grants admin rights for local demos; refused unless Listen
+	// is a loopback address.
+	DevToken string
+	Logger   *slog.Logger
+	// Clock is for tests; nil means time.Now.
+	Clock func() time.Time
+	// NoSync disables fsync (benchmark comparisons only).
+	NoSync bool
+	// Ready, when set, receives the bound address once serving.
+	Ready func(addr string)
+}
+
+// Controller is a running controller.
+type Controller struct {
+	cfg    Config
+	st     *store.Store
+	eng    *engine.Engine
+	api    *api.Server
+	ln     net.Listener
+	srv    *http.Server
+	logger *slog.Logger
+}
+
+// Start opens the store, recovers the hall and starts serving.
+func Start(c Config) (*Controller, error) {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	lg := c.Logger
+	var file *hallconfig.File
+	var err error
+	if c.ConfigFile == "" {
+		file, err = hallconfig.Demo()
+		lg.Info("no -config given: using the embedded demo hall")
+	} else {
+		file, err = hallconfig.Load(c.ConfigFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	tokens := file.Tokens
+	if c.DevToken != "" {
+		if err := checkLoopback(c.Listen); err != nil {
+			return nil, err
+		}
+		lg.Warn("DEV TOKEN ENABLED: anyone on this machine with the token has admin rights; never use in a hall", "listen", c.Listen)
+		tokens = append(tokens, api.Token{Token: c.DevToken, Role: api.RoleAdmin, Name: "dev-token"})
+	}
+	toks, err := api.NewTokens(tokens)
+	if err != nil {
+		return nil, err
+	}
+	if len(tokens) == 0 {
+		lg.Warn("no tokens configured: every API request will be refused (401)")
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: data dir: %w", err)
+	}
+	st, err := store.Open(filepath.Join(c.DataDir, "hallq.db"), &store.Options{NoSync: c.NoSync})
+	if err != nil {
+		return nil, err
+	}
+	m := api.NewMetrics()
+	start := time.Now()
+	eng, err := engine.New(file.Hall, st, engine.Options{Clock: c.Clock, Logger: lg, OnCommit: m.OnCommit})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	m.WatchQueues(eng)
+	lg.Info("hall recovered", "last_seq", eng.Hub().Last(), "took", time.Since(start).String())
+	ctl := &Controller{cfg: c, st: st, eng: eng, logger: lg}
+	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m})
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, fmt.Errorf("server: listen: %w", err)
+	}
+	ctl.ln = ln
+	ctl.srv = &http.Server{Handler: ctl.api, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(lg.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := ctl.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			lg.Error("http server", "err", err)
+		}
+	}()
+	lg.Info("serving", "addr", ln.Addr().String())
+	if c.Ready != nil {
+		c.Ready(ln.Addr().String())
+	}
+	return ctl, nil
+}
+
+// Addr is the bound address.
+func (c *Controller) Addr() string { return c.ln.Addr().String() }
+
+// Handler is the API handler, for in-process use.
+func (c *Controller) Handler() http.Handler { return c.api }
+
+// Engine is the running engine.
+func (c *Controller) Engine() *engine.Engine { return c.eng }
+
+// Shutdown stops accepting requests, lets the ones in flight finish, then
+// stops the engine and closes the store.
+func (c *Controller) Shutdown(ctx context.Context) error {
+	err := c.srv.Shutdown(ctx)
+	c.eng.Close()
+	if cerr := c.st.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func checkLoopback(listen string) error {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return fmt.Errorf("server: -listen %q: %w", listen, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("server: -dev-token is allowed only on a loopback address (127.0.0.1:port), not %q", listen)
+	}
+	return nil
+}
+
+// Main is the controller command: flags, start, wait for a signal, shut down.
+func Main(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("controller", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c Config
+	var level string
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "address to serve the API on (host:port)")
+	fs.StringVar(&c.DataDir, "data", "/var/lib/hallq", "data directory (bbolt database)")
+	fs.StringVar(&c.ConfigFile, "config", "", "hall configuration file (YAML); empty: the embedded demo hall")
+	fs.StringVar(&c.DevToken, "dev-token", "", "admin token for local demos; loopback only, never in a hall")
+	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return fmt.Errorf("-log-level: %w", err)
+	}
+	c.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	ctl, err := Start(c)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	c.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return ctl.Shutdown(sctx)
+}
