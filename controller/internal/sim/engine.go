@@ -9,28 +9,8 @@ import (
 	"time"
 
 	"hallq/controller/internal/queue"
+	"hallq/controller/internal/sim/policies"
 )
-
-// PolicyFactory names a policy and builds a fresh one for each simulated
-// day, so that peers with memory (re-call embargo, work-profile counters)
-// start clean.
-type PolicyFactory struct {
-	Name string
-	New  func(cfg queue.Config) queue.Policy
-}
-
-// Composite is the controller's default policy, built by queue.NewPolicy
-// from the scenario's policy parameters.
-func Composite() PolicyFactory {
-	return PolicyFactory{Name: "composite", New: func(cfg queue.Config) queue.Policy {
-		p, err := queue.NewPolicy(cfg.Policy)
-		if err != nil {
-			// Config validated the policy already.
-			panic(err)
-		}
-		return p
-	}}
-}
 
 // NoShowHook is implemented by a policy that puts an unanswered ticket back
 // in line instead of closing it (the appointment-merge peer). The simulator
@@ -205,7 +185,7 @@ type run struct {
 func minutes(m float64) int64 { return int64(m * float64(time.Minute)) }
 
 // Run simulates the scenario with one policy.
-func Run(sc *Scenario, pf PolicyFactory, opts Options) (*Result, error) {
+func Run(sc *Scenario, pf policies.Factory, opts Options) (*Result, error) {
 	cfg, err := sc.Config()
 	if err != nil {
 		return nil, err
@@ -244,7 +224,7 @@ func (r *run) push(at int64, kind uint8, win int32, arg int64) {
 	r.heap.push(event{at: at, seq: r.seq, kind: kind, win: win, arg: arg})
 }
 
-func (r *run) day1(pf PolicyFactory) error {
+func (r *run) day1(pf policies.Factory) error {
 	h, err := queue.New(r.cfg, []byte("sim"))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrScenario, err)
