@@ -2,7 +2,8 @@
 // GPIO pins of a window terminal board, through periph.io (host.Init,
 // gpioreg.ByName). Contacts bounce, so Dev samples the pin and reports a
 // press only when it has been stable for 30 ms (Debouncer), with an
-// injectable clock for tests (protocols.md section 4).
+// injectable clock for tests (protocols.md section 4). Key turns a button
+// into a keypad.Source, so board buttons produce the same events as keypads.
 package button
 
 import (

@@ -9,6 +9,8 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"hallq/drivers/keypad"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -212,5 +214,23 @@ func TestOpenUnknownPin(t *testing.T) {
 		t.Fatal("opened a pin that does not exist")
 	} else if !errors.Is(err, ErrNoPin) {
 		t.Logf("host init failed instead (no GPIO here): %v", err)
+	}
+}
+
+func TestKeySource(t *testing.T) {
+	pin := &scriptPin{Pin: &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level, 1)},
+		levels: levels("HLLLLLLLLHHHHHHHHHLLLLLLLLL")}
+	d, err := New(pin, &Opts{Name: "rate-5", Clock: &stepClock{now: t0, step: ms(5)}, Sample: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := NewKey(d, "7", keypad.Binding{Kind: keypad.KindRate, Rating: keypad.VerySatisfied})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for i := 0; i < 2; i++ { // two presses, the release between is skipped
+		e, err := k.Next(ctx)
+		if err != nil || e.Kind != keypad.KindRate || e.Rating != 5 || e.Window != "7" || e.Device != "gpio:rate-5" {
+			t.Fatalf("press %d: %+v %v", i, e, err)
+		}
 	}
 }
