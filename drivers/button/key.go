@@ -23,7 +23,9 @@ func NewKey(dev *Dev, window string, b keypad.Binding) *Key {
 	return &Key{dev: dev, window: window, binding: b}
 }
 
-func (k *Key) String() string { return fmt.Sprintf("button.Key(%s: %s)", k.dev.opts.Name, k.binding.Kind) }
+func (k *Key) String() string {
+	return fmt.Sprintf("button.Key(%s: %s)", k.dev.opts.Name, k.binding.Kind)
+}
 
 // Halt stops the button.
 func (k *Key) Halt() error { return k.dev.Halt() }
