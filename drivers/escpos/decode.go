@@ -16,10 +16,10 @@ const (
 	OpText OpKind = iota // Text holds the decoded characters (no LF)
 	OpLF
 	OpInit
-	OpAlign    // Arg
-	OpBold     // Arg
-	OpSize     // Arg: GS ! n
-	OpFeed     // Arg lines
+	OpAlign // Arg
+	OpBold  // Arg
+	OpSize  // Arg: GS ! n
+	OpFeed  // Arg lines
 	OpChineseOn
 	OpChineseOff
 	OpQRModel  // Arg
@@ -27,8 +27,8 @@ const (
 	OpQRECC    // Arg 0..3
 	OpQRStore  // Data
 	OpQRPrint
-	OpRaster // Width (bytes), Height (dots), Data
-	OpCut    // Arg feed, Full
+	OpRaster        // Width (bytes), Height (dots), Data
+	OpCut           // Arg feed, Full
 	OpStatusRequest // Arg n of DLE EOT
 	OpRecover       // Arg n of DLE ENQ
 	OpASB           // Arg mask of GS a

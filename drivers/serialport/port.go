@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarm/serial"
+	"golang.org/x/sys/unix"
 )
 
 // Port is what protocol drivers use. Read returns ErrTimeout after one quiet
@@ -61,6 +62,7 @@ type Dev struct {
 
 	mu   sync.Mutex
 	p    *serial.Port // nil while closed or between reopen attempts
+	ctl  *os.File     // second descriptor on the same tty, for ioctls tarm lacks
 	gone bool         // hang-up seen, waiting for Reopen
 	shut bool         // Close called
 
@@ -90,20 +92,29 @@ func New(name string, opts *Opts) (*Dev, error) {
 		}
 	}
 	d := &Dev{name: name, opts: o}
-	p, err := d.open()
+	p, ctl, err := d.open()
 	if err != nil {
 		return nil, err
 	}
-	d.p = p
+	d.p, d.ctl = p, ctl
 	return d, nil
 }
 
-func (d *Dev) open() (*serial.Port, error) {
+func (d *Dev) open() (*serial.Port, *os.File, error) {
 	p, err := serial.OpenPort(&serial.Config{Name: d.name, Baud: d.opts.Baud, ReadTimeout: d.opts.ReadTimeout})
 	if err != nil {
-		return nil, fmt.Errorf("serialport: open %s: %w", d.name, err)
+		return nil, nil, fmt.Errorf("serialport: open %s: %w", d.name, err)
 	}
-	return p, nil
+	// tarm/serial's Flush discards unsent output too (TCIOFLUSH), which
+	// would drop a print job still in the UART queue; input-only flush
+	// needs the descriptor tarm hides, so keep a second one. Queues belong
+	// to the tty, not the descriptor.
+	ctl, err := os.OpenFile(d.name, os.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		p.Close()
+		return nil, nil, fmt.Errorf("serialport: open %s: %w", d.name, err)
+	}
+	return p, ctl, nil
 }
 
 // String returns the port name and speed.
@@ -215,13 +226,19 @@ func (d *Dev) Write(b []byte) (int, error) {
 	return n, nil
 }
 
-// Flush discards unread input and unsent output.
+// Flush discards received bytes not yet read (stale answers). Bytes
+// written but not yet sent are kept.
 func (d *Dev) Flush() error {
-	p, err := d.port()
-	if err != nil {
+	if _, err := d.port(); err != nil {
 		return err
 	}
-	if err := p.Flush(); err != nil {
+	d.mu.Lock()
+	ctl := d.ctl
+	d.mu.Unlock()
+	if ctl == nil {
+		return nil
+	}
+	if err := unix.IoctlSetInt(int(ctl.Fd()), unix.TCFLSH, unix.TCIFLUSH); err != nil {
 		return fmt.Errorf("serialport: flush %s: %w", d.name, err)
 	}
 	return nil
@@ -243,23 +260,28 @@ func (d *Dev) Reopen(ctx context.Context) error {
 		d.mu.Unlock()
 		return ErrClosed
 	}
-	old := d.p
-	d.p, d.gone = nil, true
+	old, oldCtl := d.p, d.ctl
+	d.p, d.ctl, d.gone = nil, nil, true
 	d.mu.Unlock()
+	// The old descriptors may already be dead; nothing to report.
 	if old != nil {
-		old.Close() // the old descriptor may already be dead; nothing to report
+		old.Close()
+	}
+	if oldCtl != nil {
+		oldCtl.Close()
 	}
 	delay := d.opts.BackoffMin
 	for {
-		p, err := d.open()
+		p, ctl, err := d.open()
 		if err == nil {
 			d.mu.Lock()
 			if d.shut {
 				d.mu.Unlock()
 				p.Close()
+				ctl.Close()
 				return ErrClosed
 			}
-			d.p, d.gone, d.fastEOFs = p, false, 0
+			d.p, d.ctl, d.gone, d.fastEOFs = p, ctl, false, 0
 			d.mu.Unlock()
 			return nil
 		}
@@ -282,6 +304,9 @@ func (d *Dev) Close() error {
 		return nil
 	}
 	d.shut = true
+	if d.ctl != nil {
+		d.ctl.Close()
+	}
 	if d.p != nil {
 		return d.p.Close()
 	}

@@ -215,3 +215,23 @@ func TestPipe(t *testing.T) {
 		t.Fatalf("after reopen: %d %v", n, err)
 	}
 }
+
+// Flush must drop stale input but never unsent output (a print job).
+func TestFlushKeepsOutput(t *testing.T) {
+	p, d := openPair(t)
+	p.Master.Write([]byte("stale"))
+	time.Sleep(20 * time.Millisecond)
+	d.Write([]byte("job"))
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 16)
+	p.Master.SetReadDeadline(time.Now().Add(time.Second))
+	n, err := p.Master.Read(b)
+	if err != nil || string(b[:n]) != "job" {
+		t.Fatalf("output after flush: %q %v", b[:n], err)
+	}
+	if n, err := d.Read(b); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("stale input survived flush: %q %v", b[:n], err)
+	}
+}

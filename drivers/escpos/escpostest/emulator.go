@@ -359,6 +359,16 @@ func (e *Emulator) apply(ctx context.Context, rw io.ReadWriter, ops []escpos.Op,
 				continue
 			}
 			printable = true
+			if n := len(e.printed); n > 0 {
+				last := &e.printed[n-1]
+				if op.Kind == escpos.OpInit && last.Kind == escpos.OpInit {
+					continue // ESC @ twice is ESC @ once
+				}
+				if op.Kind == escpos.OpText && last.Kind == escpos.OpText {
+					last.Text += op.Text // a line split across reads
+					continue
+				}
+			}
 			e.printed = append(e.printed, op)
 			if op.Kind == escpos.OpCut {
 				e.cuts++
