@@ -68,9 +68,9 @@ func TestCommandVectors(t *testing.T) {
 			for i := range img.Pix {
 				img.Pix[i] = 0xFF
 			}
-			img.Pix[0] = 0       // (0,0)
-			img.Pix[8] = 0       // (8,0)
-			img.Pix[9+1] = 0     // (1,1)
+			img.Pix[0] = 0   // (0,0)
+			img.Pix[8] = 0   // (8,0)
+			img.Pix[9+1] = 0 // (1,1)
 			b.Image(img)
 		}, "1D 76 30 00 02 00 02 00 80 80 40 00"},
 	} {

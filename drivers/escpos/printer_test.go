@@ -307,3 +307,22 @@ func TestMonitor(t *testing.T) {
 		t.Fatalf("print after replug: %v", err)
 	}
 }
+
+// BenchmarkPrintTicket measures Print over a pty against the emulator
+// (unpaced): status polls before and after plus the job.
+func BenchmarkPrintTicket(b *testing.B) {
+	r := newRig(b, nil, escpos.Generic80)
+	job := ticket(b, escpos.Generic80, "A023")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := r.dev.Print(ctx, job); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if err := r.em.WaitCuts(ctxT(b, 5*time.Second), b.N); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(job)), "bytes/job")
+}
