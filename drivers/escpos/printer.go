@@ -224,36 +224,80 @@ func (d *Dev) Recover(ctx context.Context) error {
 }
 
 // Monitor polls the status every interval until ctx is done and calls
-// emit when it changes (and once at the start). A hung-up port is
-// reopened with backoff.
+// emit when it changes (and once at the start). Between polls it listens
+// for automatic status back groups, so a printer with ASB reports paper
+// end or an open cover at once rather than at the next poll. A hung-up
+// port is reopened with backoff.
 func (d *Dev) Monitor(ctx context.Context, interval time.Duration, emit func(Status, error)) error {
 	var prev string
 	first := true
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		st, err := d.Status(ctx)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	report := func(st Status, err error) {
 		key := st.String() + fmt.Sprint(err != nil)
 		if first || key != prev {
 			emit(st, err)
 			first, prev = false, key
 		}
+	}
+	for {
+		st, err := d.Status(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		report(st, err)
 		if errors.Is(err, serialport.ErrHangup) {
 			if rerr := d.port.Reopen(ctx); rerr != nil {
 				return rerr
 			}
 			d.mu.Lock()
-			d.port.Write([]byte{0x1B, 0x40})
+			init := []byte{0x1B, 0x40}
+			if d.opts.ASB && d.opts.Profile.ASB {
+				init = append(init, 0x1D, 0x61, 0x0E)
+			}
+			d.port.Write(init)
 			d.mu.Unlock()
 			continue
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
+		until := time.Now().Add(interval)
+		for time.Now().Before(until) {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if s, ok := d.listen(ctx, min(time.Until(until), 50*time.Millisecond)); ok {
+				report(s, nil)
+			}
 		}
 	}
+}
+
+// listen reads unsolicited bytes for up to wait and applies ASB groups.
+func (d *Dev) listen(ctx context.Context, wait time.Duration) (Status, bool) {
+	if wait <= 0 {
+		return Status{}, false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	n, err := d.port.ReadContext(ctx, d.rbuf)
+	if err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			// Let the next poll see and handle the hang-up.
+			time.Sleep(wait)
+		}
+		return Status{}, false
+	}
+	got := false
+	for _, b := range d.rbuf[:n] {
+		if _, _, g := d.scan.Feed(b); g != nil {
+			if s, err := ParseASB(g); err == nil {
+				// ASB has no "error occurred" summary bit: keep it from polls.
+				s.Error, s.AutoRecoverable = d.status.Error, d.status.AutoRecoverable
+				d.status, got = s, true
+			}
+		}
+	}
+	if got {
+		d.record(d.status)
+	}
+	return d.status, got
 }

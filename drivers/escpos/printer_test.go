@@ -123,7 +123,7 @@ func TestDriverBytes(t *testing.T) {
 			if err != nil {
 				return
 			}
-			for i := 0; i+2 < n+2 && i < n; i++ {
+			for i := 0; i < n; i++ {
 				if buf[i] == 0x10 && i+1 < n && buf[i+1] == 0x04 {
 					b.Write([]byte{0x12})
 				}
@@ -139,8 +139,11 @@ func TestDriverBytes(t *testing.T) {
 	if err := d.Print(ctxT(t, 3*time.Second), []byte("hi\n")); err != nil {
 		t.Fatal(err)
 	}
+	if err := d.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	b.Close()
-	want := "1B 40 1D 61 0E 10 04 01 10 04 02 10 04 03 10 04 04 68 69 0A 10 04 01 10 04 02 10 04 03 10 04 04"
+	want := "1B 40 1D 61 0E 10 04 01 10 04 02 10 04 03 10 04 04 68 69 0A 10 04 01 10 04 02 10 04 03 10 04 04 10 05 01"
 	if got := fmt.Sprintf("% X", sent.Bytes()); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
@@ -325,4 +328,33 @@ func BenchmarkPrintTicket(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(len(job)), "bytes/job")
+}
+
+// With automatic status back a change arrives long before the next poll.
+func TestMonitorASB(t *testing.T) {
+	r := newRig(t, nil, escpos.Generic80)
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan string, 8)
+	done := make(chan error, 1)
+	go func() {
+		done <- r.dev.Monitor(ctx, time.Hour, func(s escpos.Status, err error) { got <- s.String() })
+	}()
+	defer func() { cancel(); <-done }()
+	if s := <-got; s != "ok" {
+		t.Fatalf("first status %q", s)
+	}
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	r.em.SetCoverOpen(true)
+	select {
+	case s := <-got:
+		if s != "offline,cover-open" {
+			t.Fatalf("status %q", s)
+		}
+		if el := time.Since(start); el > time.Second {
+			t.Fatalf("ASB took %v", el)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("ASB change not reported")
+	}
 }

@@ -42,6 +42,9 @@ var (
 	ErrInconsistent = errors.New("idcard: id number inconsistent with card fields")
 	// ErrExpired: the card's validity has ended.
 	ErrExpired = errors.New("idcard: card expired")
+	// ErrNoDecoder: no PhotoDecoder is configured (the licensed WLT
+	// library is absent); the raw photo bytes are still in Identity.Photo.
+	ErrNoDecoder = errors.New("idcard: no photo decoder")
 	// ErrNoBaud: no probed baud rate got an answer.
 	ErrNoBaud = errors.New("idcard: no answer at any baud rate")
 )

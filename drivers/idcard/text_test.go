@@ -294,3 +294,17 @@ func FuzzParseText(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodePhoto(t *testing.T) {
+	id := idcardtest.Sample(idcardtest.Adult, refNow).Identity
+	img, err := id.DecodePhoto(idcardtest.FakePhotoDecoder{})
+	if err != nil || img.Bounds().Dx() != 102 || img.Bounds().Dy() != 126 {
+		t.Fatalf("fake decode: %v", err)
+	}
+	if _, err := id.DecodePhoto(nil); !errors.Is(err, idcard.ErrNoDecoder) {
+		t.Fatalf("nil decoder: %v", err)
+	}
+	if _, err := (&idcard.Identity{}).DecodePhoto(idcardtest.FakePhotoDecoder{}); !errors.Is(err, idcard.ErrNoContent) {
+		t.Fatalf("no photo: %v", err)
+	}
+}
