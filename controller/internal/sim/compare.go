@@ -1,0 +1,89 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"hallq/controller/internal/queue"
+	"hallq/controller/internal/sim/policies"
+)
+
+// Compare runs the scenario under each policy.
+func Compare(sc *Scenario, fs []policies.Factory) ([]*Metrics, error) {
+	var out []*Metrics
+	for _, f := range fs {
+		res, err := Run(sc, f, Options{})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Measure(res))
+	}
+	return out, nil
+}
+
+// chanOrder is the column order of the tables.
+var chanOrder = []queue.Channel{queue.Green, queue.Love, queue.Appointment, queue.Normal}
+
+// WriteTable prints the comparison as a Markdown table.
+func WriteTable(w io.Writer, sc *Scenario, ms []*Metrics) error {
+	var b strings.Builder
+	n, days := 0, 1
+	if len(ms) > 0 {
+		n, days = ms[0].Overall.N+ms[0].Overall.NoShows, max(ms[0].Days, 1)
+	}
+	fmt.Fprintf(&b, "### %s: %s\n\n", sc.Name, sc.Description)
+	fmt.Fprintf(&b, "%d simulated days, %.0f tickets a day, peak hour %02d:00, offered load %.2f.\n", days, float64(n)/float64(days), ms[0].PeakHour, OfferedLoad(sc))
+	fmt.Fprintf(&b, "Waits in minutes; SL = share of waits <= 30 min (all day / peak hour).\n\n")
+	b.WriteString("| policy | love p90 | love SL | green p90 | appt p90 | appt <=10 | normal p50 | normal p90 | normal p95 | normal max | normal SL | normal peak SL | all mean | all p95 | worst SL | util | overtime h |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, m := range ms {
+		l, g, a, nm, o := m.Channel[queue.Love], m.Channel[queue.Green], m.Channel[queue.Appointment], m.Channel[queue.Normal], m.Overall
+		fmt.Fprintf(&b, "| %s | %.1f | %s | %.1f | %.1f | %s | %.1f | %.1f | %.1f | %.0f | %s | %s | %.1f | %.1f | %s | %.2f | %.2f |\n",
+			m.Policy, l.P90, pct(l.SL30), g.P90, a.P90, pct(a.Within10), nm.P50, nm.P90, nm.P95, nm.Max, pct(nm.SL30), pct(nm.PeakSL30),
+			o.Mean, o.P95, pct(m.WorstSL()), m.Utilisation, m.Overtime)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+// WorstSL is the lowest 30-minute service level of any channel with tickets.
+func (m *Metrics) WorstSL() float64 {
+	worst := 1.0
+	for _, s := range m.Channel {
+		if s.N > 0 {
+			worst = min(worst, s.SL30)
+		}
+	}
+	return worst
+}
+
+// WriteCSV writes one row per policy and channel (and "all").
+func WriteCSV(w io.Writer, scenario string, ms []*Metrics, header bool) error {
+	var b strings.Builder
+	if header {
+		b.WriteString("scenario,policy,channel,tickets,no_shows,no_show_rate,mean_min,p50_min,p90_min,p95_min,max_min,sl30,peak_sl30,within10,forfeits,appt_arrived_on_time,utilisation,overtime_h,window_overtime_h,refused\n")
+	}
+	for _, m := range ms {
+		rows := []struct {
+			name string
+			s    Stats
+		}{{"all", m.Overall}}
+		for _, ch := range chanOrder {
+			rows = append(rows, struct {
+				name string
+				s    Stats
+			}{ch.String(), m.Channel[ch]})
+		}
+		for _, r := range rows {
+			s := r.s
+			fmt.Fprintf(&b, "%s,%s,%s,%d,%d,%.4f,%.2f,%.2f,%.2f,%.2f,%.2f,%.4f,%.4f,%.4f,%d,%.4f,%.4f,%.3f,%.3f,%d\n",
+				scenario, m.Policy, r.name, s.N, s.NoShows, s.NoShowRate, s.Mean, s.P50, s.P90, s.P95, s.Max, s.SL30, s.PeakSL30,
+				s.Within10, s.Forfeits, s.ArrivedOnTime, m.Utilisation, m.Overtime, m.WinOvertime, m.Refused)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
