@@ -65,8 +65,10 @@ func PinnedHTTP(fingerprint string, timeout time.Duration) *http.Client {
 				roots := x509.NewCertPool()
 				roots.AddCert(c)
 				inter := x509.NewCertPool()
-				for _, x := range certs[1:i] {
-					inter.AddCert(x)
+				for j, x := range certs {
+					if j > 0 && j != i {
+						inter.AddCert(x)
+					}
 				}
 				_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
 				return err
