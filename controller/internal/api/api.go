@@ -56,6 +56,7 @@ func New(eng *engine.Engine, o Options) *Server {
 		o.WriteTimeout = 10 * time.Second
 	}
 	s := &Server{eng: eng, o: o, mux: http.NewServeMux()}
+	eng.Hub().SetRenderer(Frame)
 	s.route("POST /api/v1/tickets", s.issue)
 	s.route("GET /api/v1/tickets/{id}", s.getTicket)
 	s.route("POST /api/v1/windows/{window}/{action}", s.windowAction)

@@ -64,7 +64,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 		return
 	}
 	for i := range backlog {
-		buf = appendEvent(buf[:0], &backlog[i])
+		buf = append(buf[:0], backlog[i].Bytes...)
 		if !write(buf) {
 			return
 		}
@@ -80,7 +80,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 			if !ok {
 				return // lagged or shutting down: the client resumes with Last-Event-ID
 			}
-			buf = appendEvent(buf[:0], &e)
+			buf = append(buf[:0], e.Bytes...)
 			// Drain what is already there into one write.
 			for more := true; more && len(buf) < 32<<10; {
 				select {
@@ -89,7 +89,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 						write(buf)
 						return
 					}
-					buf = appendEvent(buf, &e2)
+					buf = append(buf, e2.Bytes...)
 				default:
 					more = false
 				}
@@ -106,6 +106,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 		}
 	}
 }
+
+// Frame renders one event as a server-sent event; the hub does it once per
+// event for all subscribers.
+func Frame(e *queue.Event) []byte { return appendEvent(nil, e) }
 
 func appendEvent(buf []byte, e *queue.Event) []byte {
 	pe := RenderEvent(e)

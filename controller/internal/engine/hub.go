@@ -15,12 +15,19 @@ const ringSize = 16384
 // it then reconnects with ?since= and catches up from the log.
 const subBuffer = 4096
 
+// Frame is one event as sent to subscribers, rendered once for all of them.
+type Frame struct {
+	Seq   uint64
+	Bytes []byte
+}
+
 // Hub fans committed events out to subscribers.
 type Hub struct {
-	st *store.Store
+	st     *store.Store
+	render func(*queue.Event) []byte
 
 	mu     sync.Mutex
-	ring   []queue.Event // event seq lives at ring[seq%ringSize]
+	ring   []Frame // event seq lives at ring[seq%ringSize]
 	count  uint64        // events in the ring, at most ringSize
 	last   uint64
 	subs   map[*Sub]struct{}
@@ -30,7 +37,7 @@ type Hub struct {
 // Sub is one subscription. C delivers events in order; it is closed when the
 // subscriber fell too far behind (Lagged reports it) or the hub stops.
 type Sub struct {
-	C      chan queue.Event
+	C      chan Frame
 	lagged bool
 }
 
@@ -38,7 +45,16 @@ type Sub struct {
 func (s *Sub) Lagged() bool { return s.lagged }
 
 func newHub(st *store.Store, last uint64) *Hub {
-	return &Hub{st: st, ring: make([]queue.Event, ringSize), last: last, subs: map[*Sub]struct{}{}}
+	return &Hub{st: st, ring: make([]Frame, ringSize), last: last, subs: map[*Sub]struct{}{},
+		render: func(e *queue.Event) []byte { return nil }}
+}
+
+// SetRenderer sets how events are turned into frames (the API's SSE
+// encoding). Call it before serving.
+func (h *Hub) SetRenderer(f func(*queue.Event) []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.render = f
 }
 
 // Last is the newest committed sequence number.
@@ -61,13 +77,15 @@ func (h *Hub) publish(evs []queue.Event) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, e := range evs {
-		h.ring[e.Seq%ringSize] = e
+	frames := make([]Frame, len(evs))
+	for i := range evs {
+		frames[i] = Frame{evs[i].Seq, h.render(&evs[i])}
+		h.ring[evs[i].Seq%ringSize] = frames[i]
 		h.count = min(h.count+1, ringSize)
-		h.last = e.Seq
+		h.last = evs[i].Seq
 	}
 	for s := range h.subs {
-		for _, e := range evs {
+		for _, e := range frames {
 			select {
 			case s.C <- e:
 			default:
@@ -84,10 +102,10 @@ func (h *Hub) publish(evs []queue.Event) {
 // Subscribe returns the events after since that are already committed
 // (backlog, up to limit; more stays in the store for the next reconnect) and
 // a subscription that continues exactly after them.
-func (h *Hub) Subscribe(since uint64, limit int) ([]queue.Event, *Sub, error) {
+func (h *Hub) Subscribe(since uint64, limit int) ([]Frame, *Sub, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var backlog []queue.Event
+	var backlog []Frame
 	if since < h.last {
 		if h.count > 0 && since+1 >= h.last-h.count+1 {
 			for seq := since + 1; seq <= h.last && len(backlog) < limit; seq++ {
@@ -98,7 +116,9 @@ func (h *Hub) Subscribe(since uint64, limit int) ([]queue.Event, *Sub, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			backlog = evs
+			for i := range evs {
+				backlog = append(backlog, Frame{evs[i].Seq, h.render(&evs[i])})
+			}
 		}
 	}
 	if len(backlog) > 0 && backlog[len(backlog)-1].Seq < h.last {
@@ -106,7 +126,7 @@ func (h *Hub) Subscribe(since uint64, limit int) ([]queue.Event, *Sub, error) {
 		// reconnects from where the backlog ends.
 		return backlog, nil, nil
 	}
-	s := &Sub{C: make(chan queue.Event, subBuffer)}
+	s := &Sub{C: make(chan Frame, subBuffer)}
 	if h.closed {
 		close(s.C)
 		return backlog, s, nil

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"hallq/controller/internal/queue"
@@ -172,6 +174,7 @@ type run struct {
 	cits      []citizen
 	byTicket  map[uint64]int32
 	wins      []*window
+	order     []*window // staffing order: the first N are staffed
 	idle      []*window
 	waiting   int
 	cutoff    int64
@@ -245,7 +248,11 @@ func (r *run) day1(pf policies.Factory) error {
 	r.closing = minutes(float64(closing)) + int64(ndays-1)*int64(24*time.Hour)
 	r.apptEarly = minutes(float64(r.cfg.Channels.AppointmentEarlyMinutes))
 	for d := 0; d < ndays; d++ {
-		r.arrivals(int64(d)*int64(24*time.Hour), from, until)
+		if len(r.sc.Arrivals) > 0 {
+			r.replay(int64(d) * int64(24*time.Hour))
+		} else {
+			r.arrivals(int64(d)*int64(24*time.Hour), from, until)
+		}
 	}
 	staffing := r.sc.Staffing
 	if r.opts.Staffing != nil {
@@ -258,6 +265,7 @@ func (r *run) day1(pf policies.Factory) error {
 	for i, wc := range r.cfg.Windows {
 		r.wins = append(r.wins, &window{id: wc.ID, idx: i, services: wc.Services, cur: -1, want: true})
 	}
+	r.order = StaffOrder(r.wins)
 	r.now = open
 	r.applyStaffing(staffing, from/60, true)
 	for hr := from/60 + 1; hr < 24; hr++ {
@@ -386,6 +394,30 @@ func (r *run) arrivals(off int64, from, until int) {
 	}
 }
 
+// replay takes the citizens of a recorded day; only their service times and
+// no-shows are drawn.
+func (r *run) replay(off int64) {
+	idx := map[string]int32{}
+	for i, s := range r.sc.Services {
+		idx[s.ID] = int32(i)
+	}
+	for _, a := range r.sc.Arrivals {
+		at, _ := parseHMS(a.At)
+		ch, _ := queue.ParseChannel(a.Channel)
+		si := idx[a.Service]
+		c := citizen{arrive: off + int64(at), service: si, channel: ch, booked: -1, called: -1, day: int32(r.day)}
+		c.serve = r.serviceTime(&r.sc.Services[si])
+		c.absent = r.rng.Float64() < r.sc.Citizens.NoShow
+		if ch == queue.Appointment {
+			b, _ := parseHMS(a.Booked)
+			c.booked = off + int64(b)
+			c.onTime = c.arrive <= c.booked
+		}
+		r.cits = append(r.cits, c)
+		r.push(c.arrive, evArrive, -1, int64(len(r.cits)-1))
+	}
+}
+
 func (r *run) newCitizen(off int64, si int32, ch queue.Channel, t int64) {
 	s := &r.sc.Services[si]
 	cz := &r.sc.Citizens
@@ -416,6 +448,8 @@ func mustHM(s string) int {
 func (r *run) serviceTime(s *ServiceSpec) int64 {
 	m := s.Minutes
 	switch s.Dist {
+	case "empirical":
+		m = s.Sample[r.rng.IntN(len(s.Sample))]
 	case "exponential":
 		m *= r.rng.ExpFloat64()
 	case "lognormal":
@@ -661,7 +695,7 @@ func (r *run) applyStaffing(staffing map[int]int, hour int, first bool) {
 		}
 	}
 	now := r.at(r.now)
-	for i, w := range r.wins {
+	for i, w := range r.order {
 		w.want = i < n
 		if w.want && !w.staffed && (first || r.now < r.cutoff) {
 			if err := r.hall.Login(now, w.id, "staff-"+w.id); err == nil {
@@ -671,6 +705,36 @@ func (r *run) applyStaffing(staffing map[int]int, hour int, first bool) {
 		}
 	}
 }
+
+// StaffOrder is the order in which windows are staffed when fewer than all
+// are open: windows with the same service profile form a group, and the
+// groups are interleaved in proportion to their size, so that any first N
+// windows cover the profiles about as the full hall does.
+func StaffOrder[W interface{ profile() string }](ws []W) []W {
+	count := map[string]int{}
+	for _, w := range ws {
+		count[w.profile()]++
+	}
+	seen := map[string]int{}
+	keys := make([]float64, len(ws))
+	for i, w := range ws {
+		p := w.profile()
+		keys[i] = (float64(seen[p]) + 0.5) / float64(count[p])
+		seen[p]++
+	}
+	idx := make([]int, len(ws))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	out := make([]W, len(ws))
+	for i, j := range idx {
+		out[i] = ws[j]
+	}
+	return out
+}
+
+func (w *window) profile() string { return strings.Join(w.services, ",") }
 
 func (r *run) breaks() {
 	idx := map[string]int{}

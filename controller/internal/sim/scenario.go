@@ -45,6 +45,19 @@ type Scenario struct {
 	// first N windows in order); hours before the first entry have all
 	// windows. The planner writes it.
 	Staffing map[int]int `yaml:"staffing" json:"staffing"`
+	// Arrivals, when given, replace the Poisson arrivals by a recorded
+	// day (the planner builds them from an event log); service times are
+	// still drawn.
+	Arrivals []ArrivalSpec `yaml:"arrivals" json:"arrivals"`
+}
+
+// ArrivalSpec is one recorded citizen: hall-local arrival time
+// ("HH:MM:SS"), service, channel and, for appointments, the booked time.
+type ArrivalSpec struct {
+	At      string `yaml:"at" json:"at"`
+	Service string `yaml:"service" json:"service"`
+	Channel string `yaml:"channel" json:"channel"`
+	Booked  string `yaml:"booked" json:"booked"`
 }
 
 // ServiceSpec is one service and the citizens who come for it.
@@ -62,6 +75,9 @@ type ServiceSpec struct {
 	Minutes float64 `yaml:"service_minutes" json:"service_minutes"`
 	CV      float64 `yaml:"service_cv" json:"service_cv"`
 	Dist    string  `yaml:"service_dist" json:"service_dist"`
+	// Sample, when given, is a list of observed service times in minutes
+	// drawn from uniformly (Dist "empirical").
+	Sample []float64 `yaml:"service_sample_minutes" json:"service_sample_minutes"`
 	// Profile overrides the hall's hourly profile for this service, and
 	// ChannelProfiles for one channel of it (e.g. appointments booked
 	// evenly through the day).
@@ -155,6 +171,22 @@ func parseHM(s string) (int, error) {
 		return 0, fmt.Errorf("invalid time %q", s)
 	}
 	return h*60 + m, nil
+}
+
+// parseHMS parses "HH:MM:SS" (or "HH:MM") into a duration after midnight.
+func parseHMS(s string) (time.Duration, error) {
+	if len(s) == 5 {
+		m, err := parseHM(s)
+		return time.Duration(m) * time.Minute, err
+	}
+	var h, m, sec int
+	if len(s) != 8 || s[2] != ':' || s[5] != ':' {
+		return 0, fmt.Errorf("time must be HH:MM:SS, got %q", s)
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d:%02d", &h, &m, &sec); err != nil || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59 {
+		return 0, fmt.Errorf("invalid time %q", s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec)*time.Second, nil
 }
 
 func checkProfile(field string, p map[int]float64) error {
@@ -257,8 +289,20 @@ func (sc *Scenario) Validate() error {
 		case "":
 			s.Dist = "lognormal"
 		case "lognormal", "exponential", "fixed":
+		case "empirical":
+			if len(s.Sample) == 0 {
+				return fieldErr(f+".service_sample_minutes", "empirical service times need a sample")
+			}
 		default:
-			return fieldErr(f+".service_dist", "unknown distribution %q (lognormal, exponential, fixed)", s.Dist)
+			return fieldErr(f+".service_dist", "unknown distribution %q (lognormal, exponential, fixed, empirical)", s.Dist)
+		}
+		if len(s.Sample) > 100000 {
+			return fieldErr(f+".service_sample_minutes", "%d values, at most 100000", len(s.Sample))
+		}
+		for k, v := range s.Sample {
+			if !finite(v) || v <= 0 || v > 480 {
+				return fieldErr(fmt.Sprintf("%s.service_sample_minutes[%d]", f, k), "%v must be above 0 and at most 480", v)
+			}
 		}
 		if err := checkProfile(f+".profile", s.Profile); err != nil {
 			return err
@@ -272,6 +316,9 @@ func (sc *Scenario) Validate() error {
 			}
 		}
 		for _, ch := range queue.Channels {
+			if len(sc.Arrivals) > 0 {
+				break
+			}
 			if sc.channelShare(s, ch) > 0 && profileWeight(sc.profileFor(s, ch), from, until) <= 0 {
 				return fieldErr(f+".profile", "no arrival weight within the issue hours %s-%s for channel %s", sc.Hours.IssueFrom, sc.Hours.IssueUntil, ch)
 			}
@@ -355,6 +402,27 @@ func (sc *Scenario) Validate() error {
 		}
 		if n < 0 || n > nWin {
 			return fieldErr(fmt.Sprintf("staffing[%d]", h), "%d windows, the hall has %d", n, nWin)
+		}
+	}
+	if len(sc.Arrivals) > 100000 {
+		return fieldErr("arrivals", "%d arrivals, at most 100000", len(sc.Arrivals))
+	}
+	for i, a := range sc.Arrivals {
+		f := fmt.Sprintf("arrivals[%d]", i)
+		if _, err := parseHMS(a.At); err != nil {
+			return fieldErr(f+".at", "%v", err)
+		}
+		if _, ok := ids[a.Service]; !ok {
+			return fieldErr(f+".service", "unknown service %q", a.Service)
+		}
+		ch, err := queue.ParseChannel(a.Channel)
+		if err != nil {
+			return fieldErr(f+".channel", "unknown channel %q", a.Channel)
+		}
+		if ch == queue.Appointment {
+			if _, err := parseHMS(a.Booked); err != nil {
+				return fieldErr(f+".booked", "an appointment needs its booked time: %v", err)
+			}
 		}
 	}
 	// Load: work offered during the issue hours against the windows' time.
