@@ -280,3 +280,15 @@ func Verify(r io.Reader, p Policy) (*Manifest, error) {
 		}
 	}
 }
+
+// ReadManifest returns a bundle's manifest without checking its signature,
+// for the controller's catalogue (devices verify; the controller only needs
+// product and version to route bundles).
+func ReadManifest(r io.Reader) (*Manifest, error) {
+	tr := tar.NewReader(r)
+	mb, err := readSmall(tr, ManifestMember)
+	if err != nil {
+		return nil, err
+	}
+	return ParseManifest(mb)
+}
