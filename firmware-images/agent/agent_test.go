@@ -234,7 +234,9 @@ func TestPowerCutAtEveryStep(t *testing.T) {
 	for _, health := range []string{"GOOD", "BAD"} {
 		for _, point := range agent.FaultPoints {
 			for nth := 1; nth <= 3; nth++ {
+				health, point, nth := health, point, nth
 				t.Run(fmt.Sprintf("%s/%s/%d", health, point, nth), func(t *testing.T) {
+					t.Parallel() // dominated by fsync latency, not CPU
 					w := newWorld(t)
 					w.publish("1.3.0", image(health, "1.3.0"))
 					seen, cut := 0, false

@@ -89,7 +89,7 @@ const usbPath = "devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/host6/target6:
 
 func TestCheck(t *testing.T) {
 	sysDisk := disk{name: "sda", major: 8, minor: 0, sectors: 500 << 21, parts: 3}
-	stick := disk{name: "sdb", major: 8, minor: 16, sectors: 16 << 21, parts: 2, devPath: usbPath}  // USB, removable=0
+	stick := disk{name: "sdb", major: 8, minor: 16, sectors: 16 << 21, parts: 2, devPath: usbPath}    // USB, removable=0
 	card := disk{name: "mmcblk0", major: 179, minor: 0, sectors: 32 << 21, removable: true, parts: 1} // SD slot
 	fixed := disk{name: "nvme0n1", major: 259, minor: 0, sectors: 256 << 21}
 	lvm := disk{name: "sdc", major: 8, minor: 32, sectors: 64 << 21, removable: true, holder: "dm-0"}

@@ -79,7 +79,7 @@ type TokenRequest struct {
 	Role     string   `json:"role"`
 	Settings Settings `json:"settings"`
 	// TTLSeconds defaults to 7 days.
-	TTLSeconds int64 `json:"ttl_seconds,omitempty"`
+	TTLSeconds int64  `json:"ttl_seconds,omitempty"`
 	Note       string `json:"note,omitempty"`
 }
 

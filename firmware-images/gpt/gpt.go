@@ -88,13 +88,13 @@ func RandomGUID() GUID {
 
 // Partition is one table entry. LBAs are inclusive.
 type Partition struct {
-	Type     GUID
-	GUID     GUID
-	First    uint64
-	Last     uint64
-	Attrs    uint64
-	Name     string
-	Index    int // 0-based slot in the entry array
+	Type  GUID
+	GUID  GUID
+	First uint64
+	Last  uint64
+	Attrs uint64
+	Name  string
+	Index int // 0-based slot in the entry array
 }
 
 // Size is the partition's size in bytes.
