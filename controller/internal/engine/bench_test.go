@@ -243,4 +243,3 @@ func BenchmarkMemoryDay(b *testing.B) {
 		st.Close()
 	}
 }
-

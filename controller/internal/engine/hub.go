@@ -28,7 +28,7 @@ type Hub struct {
 
 	mu     sync.Mutex
 	ring   []Frame // event seq lives at ring[seq%ringSize]
-	count  uint64        // events in the ring, at most ringSize
+	count  uint64  // events in the ring, at most ringSize
 	last   uint64
 	subs   map[*Sub]struct{}
 	closed bool
