@@ -1,0 +1,130 @@
+//go:build noos
+
+package screen
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"hallq/drivers/screen/fbdev"
+	"hallq/drivers/screen/touch"
+)
+
+func touchBytes(events ...touch.InputEvent) []byte {
+	var b []byte
+	for _, e := range events {
+		b = touch.AppendEvent(b, e)
+	}
+	return b
+}
+
+func tapAt(x, y int32) []byte {
+	return touchBytes(
+		touch.InputEvent{Type: touch.EvAbs, Code: touch.AbsMTTrackingID, Value: 7},
+		touch.InputEvent{Type: touch.EvAbs, Code: touch.AbsMTPositionX, Value: x},
+		touch.InputEvent{Type: touch.EvAbs, Code: touch.AbsMTPositionY, Value: y},
+		touch.InputEvent{Type: touch.EvSyn, Code: touch.SynReport},
+		touch.InputEvent{Type: touch.EvAbs, Code: touch.AbsMTTrackingID, Value: -1},
+		touch.InputEvent{Type: touch.EvSyn, Code: touch.SynReport},
+	)
+}
+
+// TestFyneAppOnFramebuffer runs a fyne window through the driver: the
+// first frame must reach the framebuffer file with the button drawn, and
+// a tap written as evdev bytes must reach the button's handler.
+func TestFyneAppOnFramebuffer(t *testing.T) {
+	dir := t.TempDir()
+	fbPath := filepath.Join(dir, "fb0")
+	os.WriteFile(fbPath, nil, 0o600)
+	const w, h = 320, 240
+	fb, err := fbdev.New(fbPath, &fbdev.Opts{Mode: &fbdev.Mode{Width: w, Height: h, Format: fbdev.XRGB8888}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	// Raw panel range 0..4095 on both axes, so the test also covers scaling.
+	td, err := touch.NewReader(pr, &touch.Opts{Width: w, Height: h, Calibration: touch.Calibration{MaxX: 4095, MaxY: 4095}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var errs []error
+	d := New(fb, &Opts{OnError: func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }}, closer{td, pr})
+	firstFrame := make(chan struct{})
+	var once sync.Once
+	d.OnFrame(func() { once.Do(func() { close(firstFrame) }) })
+
+	a := NewApp(d)
+	win := a.NewWindow("test")
+	tapped := make(chan struct{}, 1)
+	win.SetContent(widget.NewButton("办理业务", func() { tapped <- struct{}{} }))
+
+	failed := make(chan string, 1)
+	go func() {
+		defer d.Close()
+		select {
+		case <-firstFrame:
+		case <-time.After(10 * time.Second):
+			failed <- "no frame drawn within 10 s"
+			return
+		}
+		if _, err := pw.Write(tapAt(2048, 2048)); err != nil {
+			failed <- err.Error()
+			return
+		}
+		select {
+		case <-tapped:
+		case <-time.After(10 * time.Second):
+			failed <- "tap did not reach the button within 10 s"
+		}
+	}()
+	win.ShowAndRun()
+	select {
+	case msg := <-failed:
+		t.Fatal(msg)
+	default:
+	}
+	if d.Frames() < 2 {
+		t.Errorf("%d frames drawn, want the first and one after the touch", d.Frames())
+	}
+	mu.Lock()
+	for _, err := range errs {
+		t.Errorf("driver error: %v", err)
+	}
+	mu.Unlock()
+
+	// The framebuffer file holds the last frame: a themed background with
+	// a differently coloured button in the middle.
+	b, err := os.ReadFile(fbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := func(x, y int) []byte { o := (y*w + x) * 4; return b[o : o+4] }
+	if bytes.Equal(b, make([]byte, len(b))) {
+		t.Fatal("framebuffer file is still empty")
+	}
+	if bytes.Equal(px(1, 1), px(w/2, h/2)) {
+		t.Errorf("corner %x and centre %x have the same colour: no button drawn", px(1, 1), px(w/2, h/2))
+	}
+	if px(1, 1)[3] != 0xff {
+		t.Errorf("X byte %x, want ff", px(1, 1)[3])
+	}
+}
+
+// closer closes the pipe with the touch device so a blocked Read ends.
+type closer struct {
+	*touch.Dev
+	r *os.File
+}
+
+func (c closer) Close() error { c.r.Close(); return c.Dev.Close() }

@@ -1,0 +1,215 @@
+package screen
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/embedded"
+
+	"hallq/drivers/screen/touch"
+)
+
+// Display is where frames go: *fbdev.Dev and *virtual.Dev.
+type Display interface {
+	Size() image.Point
+	Draw(image.Image) error
+}
+
+// Input is where touches come from: *touch.Dev and *virtual.Dev. Read
+// blocks; Close must make a blocked Read return.
+type Input interface {
+	Read() (touch.Event, error)
+	Close() error
+}
+
+// Opts configures a Driver.
+type Opts struct {
+	// OnError is told about frames that could not be drawn and inputs
+	// that failed. It runs on fyne's goroutine or an input goroutine and
+	// must not block. Nil drops the errors; Driver.Err keeps the last.
+	OnError func(error)
+	// QueueLen is the number of touch events buffered for fyne. Default 64.
+	QueueLen int
+}
+
+// Driver implements fyne's embedded.Driver.
+type Driver struct {
+	disp   Display
+	inputs []Input
+	opts   Opts
+	events chan embedded.Event
+
+	startOnce sync.Once
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	stop      chan struct{}
+
+	frames  atomic.Uint64
+	lastErr atomic.Pointer[error]
+	onFrame atomic.Pointer[func()]
+}
+
+var _ embedded.Driver = (*Driver)(nil)
+
+// New joins a display and any number of inputs (none for a screen without
+// touch).
+func New(disp Display, opts *Opts, inputs ...Input) *Driver {
+	d := &Driver{disp: disp, inputs: inputs, stop: make(chan struct{})}
+	if opts != nil {
+		d.opts = *opts
+	}
+	if d.opts.QueueLen <= 0 {
+		d.opts.QueueLen = 64
+	}
+	d.events = make(chan embedded.Event, d.opts.QueueLen)
+	return d
+}
+
+// Render draws one frame; fyne calls it after every change.
+func (d *Driver) Render(img image.Image) {
+	if d.stopped() {
+		return // fyne draws once more after the quit request
+	}
+	if err := d.disp.Draw(img); err != nil {
+		if !d.stopped() {
+			d.report(fmt.Errorf("screen: draw: %w", err))
+		}
+		return
+	}
+	d.frames.Add(1)
+	if f := d.onFrame.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// Run starts reading the inputs and runs fyne's event loop f on the
+// calling goroutine; it returns when the loop ends (after Close).
+func (d *Driver) Run(f func()) {
+	d.Start()
+	f()
+}
+
+// Start begins feeding touches into the queue. Run calls it; it is
+// exported for programs and tests that consume Queue themselves.
+func (d *Driver) Start() {
+	d.startOnce.Do(func() {
+		for _, in := range d.inputs {
+			d.wg.Add(1)
+			go d.pump(in)
+		}
+	})
+}
+
+func (d *Driver) pump(in Input) {
+	defer d.wg.Done()
+	for {
+		ev, err := in.Read()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, touch.ErrClosed) && !errors.Is(err, ErrClosed) {
+				d.report(fmt.Errorf("screen: input: %w", err))
+			}
+			return
+		}
+		var e embedded.Event
+		pos := fyne.NewPos(ev.X, ev.Y)
+		switch ev.Kind {
+		case touch.Down:
+			e = &embedded.TouchDownEvent{Position: pos, ID: ev.ID}
+		case touch.Move:
+			e = &embedded.TouchMoveEvent{Position: pos, ID: ev.ID}
+		case touch.Up:
+			e = &embedded.TouchUpEvent{Position: pos, ID: ev.ID}
+		default:
+			continue
+		}
+		select {
+		case d.events <- e:
+		case <-d.stop:
+			return
+		}
+	}
+}
+
+// ScreenSize is the display size. fyne's embedded canvas draws at scale 1,
+// so one fyne unit is one pixel.
+func (d *Driver) ScreenSize() fyne.Size {
+	s := d.disp.Size()
+	return fyne.NewSize(float32(s.X), float32(s.Y))
+}
+
+// Queue carries touch events to fyne. A nil event asks fyne to quit.
+func (d *Driver) Queue() chan embedded.Event { return d.events }
+
+// Frames is the number of frames drawn so far.
+func (d *Driver) Frames() uint64 { return d.frames.Load() }
+
+// Err returns the last draw or input error, nil if none.
+func (d *Driver) Err() error {
+	if p := d.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// OnFrame sets a function called after each frame is drawn, on fyne's
+// goroutine; for tests and frame counters. It must not block.
+func (d *Driver) OnFrame(f func()) {
+	if f == nil {
+		d.onFrame.Store(nil)
+		return
+	}
+	d.onFrame.Store(&f)
+}
+
+func (d *Driver) stopped() bool {
+	select {
+	case <-d.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (d *Driver) report(err error) {
+	d.lastErr.Store(&err)
+	if d.opts.OnError != nil {
+		d.opts.OnError(err)
+	}
+}
+
+// Close stops the inputs, asks fyne's loop to quit and closes the display
+// when it can be closed. The screen keeps showing the last frame.
+func (d *Driver) Close() error {
+	var err error
+	d.closeOnce.Do(func() {
+		close(d.stop)
+		for _, in := range d.inputs {
+			err = errors.Join(err, in.Close())
+		}
+		d.wg.Wait()
+		// fyne treats a nil event as quit. Do not block if nobody runs
+		// the loop any more.
+		select {
+		case d.events <- nil:
+		case <-time.After(time.Second):
+		}
+		if c, ok := d.disp.(io.Closer); ok {
+			err = errors.Join(err, c.Close())
+		}
+	})
+	return err
+}
+
+func (d *Driver) String() string {
+	s := fmt.Sprintf("screen(%v", d.disp)
+	for _, in := range d.inputs {
+		s += fmt.Sprintf(", %v", in)
+	}
+	return s + ")"
+}
