@@ -351,3 +351,27 @@ func BenchmarkShowCallRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+func TestRunRefreshes(t *testing.T) {
+	r := newRig(t, 0, 3)
+	s := r.signs[0]
+	if err := r.dev.ShowCall(ctx(t), ledsign.Call{Ticket: "A009", Window: "3"}); err != nil {
+		t.Fatal(err)
+	}
+	s.PowerCycle()
+	c, cancel := context.WithCancel(ctx(t))
+	done := make(chan struct{})
+	go func() { r.dev.Run(c, 5*time.Millisecond); close(done) }()
+	r.clock.Add(31 * time.Second)
+	deadline := time.After(2 * time.Second)
+	for s.Screen().Text != "请A009号到3号窗口" {
+		select {
+		case <-s.Changed():
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("Run did not refresh the call")
+		}
+	}
+	cancel()
+	<-done
+}
