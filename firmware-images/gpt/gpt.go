@@ -291,6 +291,9 @@ func readAt(r io.ReaderAt, lba, sectors uint64) (*Table, error) {
 	if crc32.ChecksumIEEE(ents) != binary.LittleEndian.Uint32(h[88:]) {
 		return nil, fmt.Errorf("%w: entries crc", ErrNoTable)
 	}
+	if sectors == 0 {
+		sectors = binary.LittleEndian.Uint64(h[32:]) + 1
+	}
 	t := &Table{Sectors: sectors, FirstUsable: binary.LittleEndian.Uint64(h[40:]), LastUsable: binary.LittleEndian.Uint64(h[48:])}
 	copy(t.DiskGUID[:], h[56:72])
 	for i := 0; i < int(n) && i < numEntries; i++ {
@@ -317,7 +320,8 @@ func readAt(r io.ReaderAt, lba, sectors uint64) (*Table, error) {
 	return t, nil
 }
 
-// Grow rewrites the table of a disk of newSize bytes (larger than the image
+// Grow rewrites the table of a disk of newSize bytes (oldSize zero: read it
+// from the primary header) (larger than the image
 // that was flashed to it) so the last partition ends at the last 1 MiB
 // boundary and the backup table sits at the disk's end. The file system in
 // the partition is grown on the device at first boot (x-systemd.growfs).
@@ -326,8 +330,16 @@ func Grow(rw interface {
 	io.ReaderAt
 	io.WriterAt
 }, oldSize, newSize int64) (Partition, error) {
-	t, err := Read(rw, oldSize)
-	if err != nil {
+	var t *Table
+	var err error
+	if oldSize == 0 {
+		// Unknown image size: the primary header's alternate LBA says
+		// where the image ended.
+		if t, err = readAt(rw, 1, 0); err != nil {
+			return Partition{}, err
+		}
+		oldSize = int64(t.Sectors) * SectorSize
+	} else if t, err = Read(rw, oldSize); err != nil {
 		return Partition{}, err
 	}
 	if len(t.Partitions) == 0 {
