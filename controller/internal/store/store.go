@@ -308,15 +308,3 @@ func (s *Store) Compact(dst string) error {
 	}
 	return nil
 }
-
-// lastSeq reads the newest event's sequence number.
-func (s *Store) lastSeq() (uint64, error) {
-	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if k, _ := tx.Bucket(bucketEvents).Cursor().Last(); k != nil {
-			seq = binary.BigEndian.Uint64(k)
-		}
-		return nil
-	})
-	return seq, err
-}
