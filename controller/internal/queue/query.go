@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 )
 
@@ -140,12 +141,8 @@ func (h *Hall) Position(t *Ticket, now time.Time) (ahead int, wait time.Duration
 			if cr > r {
 				continue
 			}
-			for _, u := range l.t {
-				if !u.before(t) {
-					break
-				}
-				ahead++
-			}
+			// Lines are sorted: count the tickets before t by binary search.
+			ahead += sort.Search(len(l.t), func(i int) bool { return !l.t[i].before(t) })
 		}
 	}
 	open := 0
