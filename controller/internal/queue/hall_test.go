@@ -394,3 +394,26 @@ func TestReplayRebuildsState(t *testing.T) {
 		h.Finish(now, "2", "", "")
 	}
 }
+
+func TestPositionEstimate(t *testing.T) {
+	h := newHall(t)
+	green := Green
+	var ts []*Ticket
+	for i := 0; i < 4; i++ {
+		ts = append(ts, mustIssue(t, h, t0.Add(time.Duration(i)*time.Second), IssueArgs{Service: "social"}))
+	}
+	g := mustIssue(t, h, t0.Add(5*time.Second), IssueArgs{Service: "social", Channel: &green, ByStaff: true})
+	for i, tk := range ts {
+		ahead, wait := h.Position(h.Ticket(tk.ID), t0.Add(10*time.Second))
+		if ahead != i+1 { // the green ticket goes first
+			t.Fatalf("ticket %d: %d ahead, want %d", i, ahead, i+1)
+		}
+		// Windows 1 and 2 serve social, 10 minutes each.
+		if want := time.Duration((i+1)*10/2+(i+1)*10%2) * time.Minute; wait != want {
+			t.Fatalf("ticket %d: wait %v, want %v", i, wait, want)
+		}
+	}
+	if ahead, _ := h.Position(h.Ticket(g.ID), t0); ahead != 0 {
+		t.Fatalf("green ticket has %d ahead", ahead)
+	}
+}
