@@ -25,21 +25,34 @@ func Open() (*Pair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pty: open /dev/ptmx: %w", err)
 	}
-	fd := int(m.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("pty: unlock: %w", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	// m.Fd() would switch the file to blocking mode and so disable read
+	// deadlines and prompt Close; do the ioctls through SyscallConn instead.
+	rc, err := m.SyscallConn()
 	if err != nil {
 		m.Close()
-		return nil, fmt.Errorf("pty: slave number: %w", err)
+		return nil, fmt.Errorf("pty: %w", err)
+	}
+	var n int
+	var ierr error
+	cerr := rc.Control(func(fd uintptr) {
+		if ierr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ierr != nil {
+			ierr = fmt.Errorf("pty: unlock: %w", ierr)
+			return
+		}
+		if n, ierr = unix.IoctlGetInt(int(fd), unix.TIOCGPTN); ierr != nil {
+			ierr = fmt.Errorf("pty: slave number: %w", ierr)
+			return
+		}
+		ierr = makeRaw(int(fd))
+	})
+	if cerr != nil || ierr != nil {
+		m.Close()
+		if ierr == nil {
+			ierr = fmt.Errorf("pty: %w", cerr)
+		}
+		return nil, ierr
 	}
 	path := "/dev/pts/" + strconv.Itoa(n)
-	if err := makeRaw(fd); err != nil {
-		m.Close()
-		return nil, err
-	}
 	return &Pair{Master: m, SlavePath: path}, nil
 }
 

@@ -39,3 +39,24 @@ func TestBinaryRoundTrip(t *testing.T) {
 		t.Fatalf("slave read % x, want % x", got, want)
 	}
 }
+
+// The master must stay non-blocking so read deadlines work: an emulator
+// that goes silent is detected, not hung.
+func TestMasterHonoursDeadlines(t *testing.T) {
+	p, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Master.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	done := make(chan error, 1)
+	go func() { _, err := p.Master.Read(make([]byte, 1)); done <- err }()
+	select {
+	case err := <-done:
+		if !os.IsTimeout(err) {
+			t.Fatalf("read returned %v, want a timeout", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("read deadline ignored: the master is in blocking mode")
+	}
+}
