@@ -64,7 +64,7 @@ func TestBundleKeysSignVerify(t *testing.T) {
 }
 
 // image builds a small sparse GPT disk image with a FAT32 ESP.
-func image(t *testing.T, path string, size int64) {
+func diskImage(t *testing.T, path string, size int64) {
 	f, _ := os.Create(path)
 	defer f.Close()
 	f.Truncate(size)
@@ -85,7 +85,7 @@ func image(t *testing.T, path string, size int64) {
 func TestFlashGrowSeed(t *testing.T) {
 	d := t.TempDir()
 	img, card := filepath.Join(d, "hallq.img"), filepath.Join(d, "card.img")
-	image(t, img, 48<<20)
+	diskImage(t, img, 48<<20)
 	mustRun(t, "bmap", img)
 	out := mustRun(t, "flash", "-image", img, "-target", card)
 	if !strings.Contains(out, "verified") {
