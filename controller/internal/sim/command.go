@@ -114,6 +114,7 @@ func RunCommand(args []string, stdout io.Writer) error {
 	svgPath := fs.String("svg", "", "write the wait-distribution chart to this SVG file (one per scenario: name-<scenario>.svg when several)")
 	list := fs.Bool("list", false, "list the built-in scenarios and the policies")
 	dump := fs.String("dump", "", "print a built-in scenario as YAML, to start a scenario file from")
+	events := fs.String("events", "", "write the first scenario's first day under the composite as an event log (JSON lines), for `hallctl plan -log`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: hallctl simulate [flags]\n\nRuns hall days under the controller's composite call-next policy and the peers' rules\nand prints a comparison table.\n\n")
 		fs.PrintDefaults()
@@ -195,6 +196,19 @@ func RunCommand(args []string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "chart: %s\n", p)
 		}
+	}
+	if *events != "" {
+		sc, err := loadAny(strings.TrimSpace(names[0]))
+		if err != nil {
+			return err
+		}
+		if err := c.apply(sc); err != nil {
+			return err
+		}
+		if err := WriteEventLog(*events, sc); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "event log: %s\n", *events)
 	}
 	if *csvPath != "" {
 		if err := os.WriteFile(*csvPath, csvBuf.Bytes(), 0o644); err != nil {
@@ -278,4 +292,21 @@ func RunPlan(args []string, stdout io.Writer) error {
 	}
 	_, err = p.WriteTo(stdout)
 	return err
+}
+
+// WriteEventLog simulates the scenario's first day under the composite and
+// writes the hall's events as JSON lines, as a controller's log would
+// hold them.
+func WriteEventLog(path string, sc *Scenario) error {
+	one := *sc
+	one.Days = 1
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if _, err := Run(&one, policies.Composite(), Options{Events: func(e queue.Event) error { return enc.Encode(&e) }}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("sim: write event log: %w", err)
+	}
+	return nil
 }

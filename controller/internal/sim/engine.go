@@ -32,6 +32,9 @@ type Options struct {
 	Warmup time.Duration
 	// Staffing overrides the scenario's staffing (the planner's trials).
 	Staffing map[int]int
+	// Events, when set, receives the hall's events as the controller would
+	// store them (a demo log for the planner, and tests). It slows a run.
+	Events func(queue.Event) error
 }
 
 // Record is one ticket as the metrics see it.
@@ -232,7 +235,7 @@ func (r *run) day1(pf policies.Factory) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrScenario, err)
 	}
-	h.SetRecording(false)
+	h.SetRecording(r.opts.Events != nil)
 	pol := pf.New(h.Config())
 	h.SetPolicy(pol)
 	r.hook, _ = pol.(NoShowHook)
@@ -330,6 +333,13 @@ func (r *run) day1(pf policies.Factory) error {
 		}
 		if err != nil {
 			return err
+		}
+		if r.opts.Events != nil {
+			for _, ev := range h.TakeEvents() {
+				if err := r.opts.Events(ev); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	// Close the books.
