@@ -237,8 +237,10 @@ func TestFaults(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 			sc := s.Screen()
-			if c.fault.Kind != ledsigntest.Slow && sc.Requests != c.requests {
-				t.Errorf("sign saw %d requests, want %d", sc.Requests, c.requests)
+			// Under load a reply can miss the 150 ms wait and the master
+			// retries with the same SEQ: more requests are allowed, fewer not.
+			if c.fault.Kind != ledsigntest.Slow && sc.Requests < c.requests {
+				t.Errorf("sign saw %d requests, want at least %d", sc.Requests, c.requests)
 			}
 			if shown := sc.Text == "请B107号到12号窗口"; shown != c.wantShown {
 				t.Errorf("screen %q, shown = %v want %v", sc.Text, shown, c.wantShown)
