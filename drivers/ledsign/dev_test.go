@@ -225,7 +225,7 @@ func TestFaults(t *testing.T) {
 					t.Error("no message for staff")
 				}
 			}
-			if took > 2*time.Second {
+			if took > 5*time.Second { // a hang, not slowness under load
 				t.Errorf("took %v", took)
 			}
 			if r.dev.Online() != c.online {
