@@ -62,6 +62,9 @@ func openDB(path string) (*store.Store, error) {
 		}
 		return nil, fmt.Errorf("hallctl: db: %w", err)
 	}
+	if err := preflight(path); err != nil {
+		return nil, err
+	}
 	st, err := store.Open(path, &store.Options{Timeout: time.Second})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("%w (%s is locked)", ErrDBInUse, path)
@@ -70,6 +73,41 @@ func openDB(path string) (*store.Store, error) {
 		return nil, fmt.Errorf("hallctl: db: %w", err)
 	}
 	return st, nil
+}
+
+// preflight reads every page of the file read-only before store.Open. The
+// store runs bbolt with NoFreelistSync, so opening it for writing rebuilds
+// the free list by walking the tree in a goroutine of bbolt's, which panics
+// (and kills the process) on a damaged page. Here the same walk runs on our
+// goroutine, where the panic becomes an error.
+func preflight(path string) (err error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return fmt.Errorf("%w (%s is locked)", ErrDBInUse, path)
+	}
+	if err != nil {
+		return fmt.Errorf("hallctl: db: %s is damaged or not a database: %w", path, err)
+	}
+	defer db.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("hallctl: db: %s is damaged: %v", path, r)
+		}
+	}()
+	return db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return walkBucket(b) })
+	})
+}
+
+func walkBucket(b *bolt.Bucket) error {
+	return b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			if nb := b.Bucket(k); nb != nil {
+				return walkBucket(nb)
+			}
+		}
+		return nil
+	})
 }
 
 func writeStats(w io.Writer, path string, s store.Stats) error {

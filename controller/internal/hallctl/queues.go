@@ -50,8 +50,9 @@ func writeQueues(c *cli, q *hallproto.Queues, services []hallproto.Service) erro
 	tb.add("业务", "service", "普通", "预约", "爱心", "绿色", "合计", "最长等候")
 	tb.add("", "", "normal", "appt", "love", "green", "total", "longest")
 	sum := map[hallproto.Channel]int{}
-	total := 0
+	total, longest := 0, 0
 	for _, s := range q.Services {
+		longest = max(longest, s.LongestWaitSeconds)
 		row := []string{names[s.Service], s.Service}
 		for _, ch := range tableChannels {
 			row = append(row, strconv.Itoa(s.Waiting[ch]))
@@ -65,7 +66,7 @@ func writeQueues(c *cli, q *hallproto.Queues, services []hallproto.Service) erro
 	for _, ch := range tableChannels {
 		row = append(row, strconv.Itoa(sum[ch]))
 	}
-	tb.add(append(row, strconv.Itoa(total), "")...)
+	tb.add(append(row, strconv.Itoa(total), waitDuration(longest))...)
 	if err := tb.write(c.stdout); err != nil {
 		return err
 	}
