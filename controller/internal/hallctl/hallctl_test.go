@@ -285,6 +285,8 @@ func TestUsageErrors(t *testing.T) {
 		{"db", "vacuum", "-data", "/nonexistent"},
 		{"config"},
 		{"call", "1", "-nosuchflag"},
+		{"simulate", "-bogus"},
+		{"plan", "-bogus"},
 	} {
 		_, _, err := hallctl(t, "http://127.0.0.1:1", args...)
 		if !errors.Is(err, ErrUsage) {
@@ -418,6 +420,12 @@ func TestConfig(t *testing.T) {
 	if _, _, err := hallctl(t, "", "config", "check", bad); err == nil || !strings.Contains(err.Error(), "prefx") {
 		t.Fatalf("config check of a typo: %v", err)
 	}
+}
+
+// TestSimulateWired: simulate and plan reach controller/internal/sim.
+func TestSimulateWired(t *testing.T) {
+	out := must(t, "", "simulate", "-list")
+	contains(t, "simulate -list", out, "scenarios:", "county", "policies:", "composite")
 }
 
 func TestDisplayWidth(t *testing.T) {
