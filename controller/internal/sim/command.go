@@ -141,9 +141,13 @@ func RunCommand(args []string, stdout io.Writer) error {
 		if !ok {
 			return fmt.Errorf("%w: no built-in scenario %q", ErrUsage, *dump)
 		}
+		sc := f()
+		if err := sc.Validate(); err != nil {
+			return err
+		}
 		enc := yaml.NewEncoder(stdout)
 		enc.SetIndent(2)
-		return enc.Encode(f())
+		return enc.Encode(sc)
 	}
 	fsel := policies.All()
 	if *pols != "" {

@@ -23,7 +23,7 @@ import (
 // shares, service times, no-shows, appointment punctuality).
 type Scenario struct {
 	Name        string `yaml:"name" json:"name"`
-	Description string `yaml:"description" json:"description"`
+	Description string `yaml:"description,omitempty" json:"description"`
 	// Date is the simulated day, YYYY-MM-DD (default 2026-03-16, a Monday).
 	Date string `yaml:"date" json:"date"`
 	// Seed of the first day; day i uses Seed+i.
@@ -36,19 +36,19 @@ type Scenario struct {
 	Policy queue.PolicyConfig `yaml:"policy" json:"policy"`
 	// Profile weighs arrivals by hall-local hour (0-23); hours without a
 	// weight get none. Services may override it.
-	Profile  map[int]float64 `yaml:"profile" json:"profile"`
+	Profile  map[int]float64 `yaml:"profile,omitempty" json:"profile"`
 	Services []ServiceSpec   `yaml:"services" json:"services"`
 	Windows  []WindowSpec    `yaml:"windows" json:"windows"`
-	Breaks   []BreakSpec     `yaml:"breaks" json:"breaks"`
+	Breaks   []BreakSpec     `yaml:"breaks,omitempty" json:"breaks"`
 	Citizens CitizenSpec     `yaml:"citizens" json:"citizens"`
 	// Staffing is the number of windows staffed from each hour on (the
 	// first N windows in order); hours before the first entry have all
 	// windows. The planner writes it.
-	Staffing map[int]int `yaml:"staffing" json:"staffing"`
+	Staffing map[int]int `yaml:"staffing,omitempty" json:"staffing"`
 	// Arrivals, when given, replace the Poisson arrivals by a recorded
 	// day (the planner builds them from an event log); service times are
 	// still drawn.
-	Arrivals []ArrivalSpec `yaml:"arrivals" json:"arrivals"`
+	Arrivals []ArrivalSpec `yaml:"arrivals,omitempty" json:"arrivals"`
 }
 
 // ArrivalSpec is one recorded citizen: hall-local arrival time
@@ -57,38 +57,38 @@ type ArrivalSpec struct {
 	At      string `yaml:"at" json:"at"`
 	Service string `yaml:"service" json:"service"`
 	Channel string `yaml:"channel" json:"channel"`
-	Booked  string `yaml:"booked" json:"booked"`
+	Booked  string `yaml:"booked,omitempty" json:"booked"`
 }
 
 // ServiceSpec is one service and the citizens who come for it.
 type ServiceSpec struct {
 	ID     string `yaml:"id" json:"id"`
 	Name   string `yaml:"name" json:"name"`
-	Prefix string `yaml:"prefix" json:"prefix"`
+	Prefix string `yaml:"prefix,omitempty" json:"prefix"`
 	// PerDay is the expected number of tickets a day (Poisson).
 	PerDay float64 `yaml:"per_day" json:"per_day"`
 	// Channels are shares of PerDay by channel name (love, green,
 	// appointment); normal gets the rest.
-	Channels map[string]float64 `yaml:"channels" json:"channels"`
+	Channels map[string]float64 `yaml:"channels,omitempty" json:"channels"`
 	// Minutes is the mean service time, CV its coefficient of variation,
 	// Dist its distribution: lognormal (default), exponential or fixed.
 	Minutes float64 `yaml:"service_minutes" json:"service_minutes"`
 	CV      float64 `yaml:"service_cv" json:"service_cv"`
-	Dist    string  `yaml:"service_dist" json:"service_dist"`
+	Dist    string  `yaml:"service_dist,omitempty" json:"service_dist"`
 	// Sample, when given, is a list of observed service times in minutes
 	// drawn from uniformly (Dist "empirical").
-	Sample []float64 `yaml:"service_sample_minutes" json:"service_sample_minutes"`
+	Sample []float64 `yaml:"service_sample_minutes,omitempty" json:"service_sample_minutes"`
 	// Profile overrides the hall's hourly profile for this service, and
 	// ChannelProfiles for one channel of it (e.g. appointments booked
 	// evenly through the day).
-	Profile         map[int]float64            `yaml:"profile" json:"profile"`
-	ChannelProfiles map[string]map[int]float64 `yaml:"channel_profiles" json:"channel_profiles"`
+	Profile         map[int]float64            `yaml:"profile,omitempty" json:"profile"`
+	ChannelProfiles map[string]map[int]float64 `yaml:"channel_profiles,omitempty" json:"channel_profiles"`
 }
 
 // WindowSpec is one window, or Count windows named ID01, ID02, ...
 type WindowSpec struct {
 	ID       string   `yaml:"id" json:"id"`
-	Count    int      `yaml:"count" json:"count"`
+	Count    int      `yaml:"count,omitempty" json:"count"`
 	Services []string `yaml:"services" json:"services"`
 }
 
@@ -215,9 +215,9 @@ func (sc *Scenario) Validate() error {
 	if sc.Days < 0 || sc.Days > 1000 {
 		return fieldErr("days", "%d out of 1-1000", sc.Days)
 	}
-	hc := queue.Config{Hours: sc.Hours}
+	hc := queue.Config{Hours: sc.Hours, Rules: sc.Rules, Policy: sc.Policy}
 	hc.Defaults()
-	sc.Hours = hc.Hours
+	sc.Hours, sc.Rules, sc.Policy = hc.Hours, hc.Rules, hc.Policy
 	from, err := parseHM(sc.Hours.IssueFrom)
 	if err != nil {
 		return fieldErr("hours.issue_from", "%v", err)
@@ -505,10 +505,10 @@ func (sc *Scenario) profileFor(s *ServiceSpec, ch queue.Channel) map[int]float64
 	if p, ok := s.ChannelProfiles[ch.String()]; ok {
 		return p
 	}
-	if s.Profile != nil {
+	if len(s.Profile) > 0 {
 		return s.Profile
 	}
-	if sc.Profile != nil {
+	if len(sc.Profile) > 0 {
 		return sc.Profile
 	}
 	return flatProfile
