@@ -16,12 +16,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"hallq/firmware-images/agent"
 	"hallq/firmware-images/boot"
 	"hallq/firmware-images/bundle"
 	"hallq/firmware-images/enrol"
+	"hallq/firmware-images/fleetapi"
 	"hallq/firmware-images/seed"
 )
 
@@ -221,26 +223,30 @@ func (c *Config) run(logger *log.Logger) error {
 	hostname, _ := os.Hostname()
 	ctx := context.Background()
 
-	var ctrl agent.Controller
+	// Enrolment runs beside the agent: a device whose controller is
+	// unreachable still installs bundles from a USB stick.
+	ctrl := &lazyController{}
 	seedPath, sd := findSeed(c.ESP)
 	files := enrol.Files{Key: filepath.Join(c.StateDir, "device.key"), Identity: filepath.Join(c.StateDir, "identity.json")}
-	for attempt := 0; ; attempt++ {
-		id, key, err := enrol.Ensure(ctx, files, sd, enrol.Info{Hostname: hostname, Board: c.Board, Product: product, Version: version})
-		if err == nil {
-			logger.Printf("hqagent: device %s, role %s", id.DeviceID, id.Role)
-			ctrl = id.Client(key)
-			if seedPath != "" {
-				os.Remove(seedPath) // the token is spent; do not leave it on the card
+	go func() {
+		for attempt := 0; ; attempt++ {
+			id, key, err := enrol.Ensure(ctx, files, sd, enrol.Info{Hostname: hostname, Board: c.Board, Product: product, Version: version})
+			if err == nil {
+				logger.Printf("hqagent: device %s, role %s", id.DeviceID, id.Role)
+				ctrl.set(id.Client(key))
+				if seedPath != "" {
+					os.Remove(seedPath) // the token is spent; do not leave it on the card
+				}
+				return
 			}
-			break
+			if errors.Is(err, enrol.ErrNotEnrolled) {
+				logger.Printf("hqagent: not enrolled and no seed: local bundles only")
+				return
+			}
+			logger.Printf("hqagent: enrol: %v", err)
+			time.Sleep(min(time.Duration(attempt+1)*10*time.Second, 5*time.Minute))
 		}
-		if errors.Is(err, enrol.ErrNotEnrolled) {
-			logger.Printf("hqagent: not enrolled and no seed: local bundles only")
-			break
-		}
-		logger.Printf("hqagent: enrol: %v", err)
-		time.Sleep(min(time.Duration(attempt+1)*10*time.Second, 5*time.Minute))
-	}
+	}()
 	a, err := agent.New(agent.Opts{
 		Dir: filepath.Join(c.StateDir, "agent"), Boot: boot.NewSystemdBoot(c.ESP),
 		Slots: &agent.DiskSlots{ByPartLabel: "/dev/disk/by-partlabel", ESPDir: filepath.Join(c.ESP, "hallq"), ESPCapacity: 96 << 20},
@@ -294,4 +300,46 @@ func (c *Config) nextLocal() string {
 		}
 	}
 	return ""
+}
+
+// errNoController: enrolment has not completed yet.
+var errNoController = errors.New("hqagent: not enrolled with a controller (yet)")
+
+// lazyController forwards to the fleet client once enrolment succeeded.
+type lazyController struct {
+	mu sync.Mutex
+	c  *fleetapi.Client
+}
+
+func (l *lazyController) set(c *fleetapi.Client) {
+	l.mu.Lock()
+	l.c = c
+	l.mu.Unlock()
+}
+
+func (l *lazyController) get() *fleetapi.Client {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.c
+}
+
+func (l *lazyController) Checkin(ctx context.Context, st fleetapi.Status) (*fleetapi.CheckinResponse, error) {
+	if c := l.get(); c != nil {
+		return c.Checkin(ctx, st)
+	}
+	return &fleetapi.CheckinResponse{}, nil
+}
+
+func (l *lazyController) Report(ctx context.Context, ev []fleetapi.Event) error {
+	if c := l.get(); c != nil {
+		return c.Report(ctx, ev)
+	}
+	return errNoController
+}
+
+func (l *lazyController) Fetch(ctx context.Context, url string, off int64) (io.ReadCloser, int64, error) {
+	if c := l.get(); c != nil {
+		return c.Fetch(ctx, url, off)
+	}
+	return nil, 0, errNoController
 }

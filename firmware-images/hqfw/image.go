@@ -29,6 +29,7 @@ func imageCmd(e *Env, args []string) error {
 	mirror := fs.String("mirror", "http://deb.debian.org/debian", "Debian mirror")
 	cmdline := fs.String("cmdline", "", "extra kernel command line")
 	timeout := fs.Duration("step-timeout", 30*time.Minute, "bound for each external step")
+	healthFile := fs.String("health-file", "", "override the role's health file (tests: a path that never appears makes a failing update)")
 	var keys listFlag
 	fs.Var(&keys, "key-pub", "trusted public key file, repeatable")
 	if err := fs.Parse(args); err != nil {
@@ -50,7 +51,7 @@ func imageCmd(e *Env, args []string) error {
 	root, _ := filepath.Abs(*module)
 	start := time.Now()
 	res, err := image.Build(context.Background(), image.Opts{Role: r, ModuleRoot: root, Work: *work, Out: *out, Version: *version, Epoch: uint32(*epoch),
-		TrustedKeys: keys, Dev: *dev, Mirror: *mirror, KernelCmdline: *cmdline, SkipDebootstrap: *reuse,
+		TrustedKeys: keys, Dev: *dev, Mirror: *mirror, KernelCmdline: *cmdline, SkipDebootstrap: *reuse, HealthFile: *healthFile,
 		Run: image.ExecRunner{Timeout: *timeout}, Logf: func(f string, a ...any) { fmt.Fprintf(e.Stderr, f+"\n", a...) }})
 	if err != nil {
 		return err

@@ -78,6 +78,11 @@ type Opts struct {
 	ExtraPackages   []string
 	KernelCmdline   string // extra kernel options
 	SkipDebootstrap bool   // reuse Work/rootfs from an earlier build
+	// HealthFile overrides the role's health file (the QEMU script uses it
+	// to build an update whose health check fails).
+	HealthFile string
+
+	haveApp bool
 }
 
 // Result lists what Build produced.
@@ -114,6 +119,7 @@ func (o *Opts) defaults() {
 // Build produces the role's disk image.
 func Build(ctx context.Context, o Opts) (*Result, error) {
 	o.defaults()
+
 	if _, err := bundle.ParseVersion(o.Version); err != nil {
 		return nil, fmt.Errorf("image: %w", err)
 	}
@@ -216,8 +222,21 @@ func (o *Opts) buildBinaries(ctx context.Context, overlay string, res *Result) e
 			return err
 		}
 		res.Built = append(res.Built, b.Pkg)
+		if b.Install == "/usr/bin/hallq-app" {
+			o.haveApp = true
+		}
 	}
 	return nil
+}
+
+func (o *Opts) healthFile() string {
+	switch {
+	case o.HealthFile != "":
+		return o.HealthFile
+	case o.haveApp:
+		return o.Role.HealthFile
+	}
+	return ""
 }
 
 func (o *Opts) writeOverlay(dir string) error {
@@ -236,7 +255,7 @@ func (o *Opts) writeOverlay(dir string) error {
 	}
 	files := map[string]string{
 		"etc/systemd/system/hallq-app.service": o.Role.AppUnit(),
-		"etc/hallq/agent.env":                  o.Role.AgentEnv(o.Dev),
+		"etc/hallq/agent.env":                  o.Role.AgentEnv(o.Dev, o.healthFile(), o.haveApp),
 		"etc/hallq/version":                    fmt.Sprintf("%s %d\n", o.Version, o.Epoch),
 		"etc/hallq/product":                    o.Role.Product + "\n",
 		"etc/hostname":                         "hallq-" + o.Role.Role + "\n",
@@ -285,7 +304,7 @@ func (o *Opts) debootstrap(ctx context.Context, rootfs, overlay string) error {
 		return err
 	}
 	pkgs := append(o.Role.AllPackages(), o.ExtraPackages...)
-	units := "hallq-agent.service hallq-health.service hallq-app.service hallq-data.service systemd-networkd.service"
+	units := "hallq-agent.service hallq-health.service hallq-app.service hallq-data.service hallq-boot-report.service systemd-networkd.service"
 	args := []string{
 		"--variant=minbase", "--components=main", "--include=" + strings.Join(pkgs, ","),
 		"--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",

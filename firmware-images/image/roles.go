@@ -150,15 +150,20 @@ func (r *Role) AppUnit() string {
 	return b.String()
 }
 
-// AgentEnv renders /etc/hallq/agent.env.
-func (r *Role) AgentEnv(dev bool) string {
+// AgentEnv renders /etc/hallq/agent.env: healthFile is the file the app
+// creates when it is up ("" for none); checkUnit requires hallq-app.service
+// to be active (false when the app's package does not exist yet).
+func (r *Role) AgentEnv(dev bool, healthFile string, checkUnit bool) string {
 	flags := ""
 	if dev {
 		flags = "-dev-trust"
 	}
 	health := ""
-	if r.HealthFile != "" {
-		health = "-health-file " + r.HealthFile
+	if healthFile != "" {
+		health = "-health-file " + healthFile
 	}
-	return fmt.Sprintf("HQAGENT_FLAGS=%s\nHQAGENT_HEALTH_FLAGS=%s\n", flags, health)
+	if !checkUnit {
+		health += " -health-unit="
+	}
+	return fmt.Sprintf("HQAGENT_FLAGS=%s\nHQAGENT_HEALTH_FLAGS=%s\n", flags, strings.TrimSpace(health))
 }
