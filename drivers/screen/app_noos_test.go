@@ -4,6 +4,8 @@ package screen
 
 import (
 	"bytes"
+	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"sync"
@@ -128,3 +130,108 @@ type closer struct {
 }
 
 func (c closer) Close() error { c.r.Close(); return c.Dev.Close() }
+
+// BenchmarkTouchToTap measures, on a kiosk-sized screen, the time from
+// the evdev bytes of a touch down to the repainted frame in the
+// framebuffer (what the citizen sees), and from the bytes of the lift to
+// the button's handler running. fyne repaints the whole window in
+// software after every touch event, so the frame figure is dominated by
+// fyne's painter, not by this package.
+func BenchmarkTouchToTap(b *testing.B) {
+	for _, sz := range []image.Point{{800, 480}, {1280, 800}, {1920, 1080}} {
+		b.Run(fmt.Sprintf("%dx%d", sz.X, sz.Y), func(b *testing.B) { benchTap(b, sz.X, sz.Y) })
+	}
+}
+
+func benchTap(b *testing.B, w, h int) {
+	fbPath := filepath.Join(b.TempDir(), "fb0")
+	os.WriteFile(fbPath, nil, 0o600)
+	fb, err := fbdev.New(fbPath, &fbdev.Opts{Mode: &fbdev.Mode{Width: w, Height: h, Format: fbdev.XRGB8888}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pw.Close()
+	td, err := touch.NewReader(pr, &touch.Opts{Width: w, Height: h, Calibration: touch.Calibration{MaxX: 4095, MaxY: 4095}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := New(fb, nil, closer{td, pr})
+	var mu sync.Mutex
+	var frameTimes []time.Time
+	d.OnFrame(func() {
+		mu.Lock()
+		frameTimes = append(frameTimes, time.Now())
+		mu.Unlock()
+	})
+	// frameAfter waits for frame number n (1-based) and returns when it
+	// was drawn.
+	frameAfter := func(n int) (time.Time, bool) {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Microsecond) {
+			mu.Lock()
+			if len(frameTimes) >= n {
+				t := frameTimes[n-1]
+				mu.Unlock()
+				return t, true
+			}
+			mu.Unlock()
+		}
+		return time.Time{}, false
+	}
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(frameTimes) }
+	a := NewApp(d)
+	win := a.NewWindow("bench")
+	tapped := make(chan time.Time, 4)
+	win.SetContent(widget.NewButton("取号", func() { tapped <- time.Now() }))
+	down, up := tapAt(2048, 2048)[:4*24], tapAt(2048, 2048)[4*24:]
+	var toFrame, toTap time.Duration
+	var long int
+	go func() {
+		defer d.Close()
+		// Show and Run each draw once; wait until the screen is quiet.
+		frameAfter(1)
+		for n := count(); ; n = count() {
+			time.Sleep(100 * time.Millisecond)
+			if count() == n {
+				break
+			}
+		}
+		tap := func() (frame, tapDur time.Duration, ok bool) {
+			n := count()
+			start := time.Now()
+			pw.Write(down)
+			f, _ := frameAfter(n + 1)
+			upAt := time.Now()
+			pw.Write(up)
+			frameAfter(n + 2) // repaint after the lift: the tap, if any, came first
+			select {
+			case at := <-tapped:
+				return f.Sub(start), at.Sub(upAt), true
+			default:
+				// No tap: fyne took the press for a long press (over
+				// 300 ms between handling down and up).
+				return f.Sub(start), 0, false
+			}
+		}
+		tap() // warm fyne's font and glyph caches
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			f, t, ok := tap()
+			toFrame += f
+			toTap += t
+			if !ok {
+				long++
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(toFrame.Microseconds())/1e3/float64(b.N), "ms/down-to-frame")
+		if n := b.N - long; n > 0 {
+			b.ReportMetric(float64(toTap.Microseconds())/1e3/float64(n), "ms/up-to-tap")
+		}
+		b.ReportMetric(float64(long)/float64(b.N), "long-press/op")
+	}()
+	win.ShowAndRun()
+}
