@@ -35,7 +35,7 @@ func TestReadTimeoutIsNotHangup(t *testing.T) {
 		if n != 0 || !errors.Is(err, ErrTimeout) {
 			t.Fatalf("read %d: got (%d, %v), want ErrTimeout", i, n, err)
 		}
-		if el := time.Since(start); el < 50*time.Millisecond || el > time.Second {
+		if el := time.Since(start); el < 50*time.Millisecond || el > 5*time.Second {
 			t.Fatalf("timeout slice took %v", el)
 		}
 	}
@@ -80,7 +80,9 @@ func TestReadContextHonoursDeadline(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v", err)
 	}
-	if el := time.Since(start); el > 600*time.Millisecond {
+	// Upper bounds are loose: the CI machine is shared and CPU-throttled;
+	// they catch "blocks forever", not latency.
+	if el := time.Since(start); el > 5*time.Second {
 		t.Fatalf("deadline overrun: %v", el)
 	}
 }
@@ -103,14 +105,14 @@ func TestHangupAndReopen(t *testing.T) {
 	}
 	defer d.Close()
 	p1.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err = d.ReadContext(ctx, make([]byte, 4))
 	if !errors.Is(err, ErrHangup) {
 		t.Fatalf("after unplug got %v, want ErrHangup", err)
 	}
-	if el := time.Since(start); el > time.Second {
+	if el := time.Since(start); el > 5*time.Second {
 		t.Fatalf("hang-up took %v to detect", el)
 	}
 	if _, err := d.Write([]byte{1}); !errors.Is(err, ErrHangup) {
