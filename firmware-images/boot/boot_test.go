@@ -1,11 +1,13 @@
 package boot_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"hallq/firmware-images/boot"
@@ -121,8 +123,20 @@ func TestSystemdBootCounting(t *testing.T) {
 			t.Fatalf("committed b, booted %s", got)
 		}
 	}
-	// Next update goes to a, with a higher generation.
+	// Next update goes to a, with a higher generation, keeping options.
+	es, _ := os.ReadDir(dir)
+	for _, e := range es {
+		if strings.HasPrefix(e.Name(), "hallq-0002-b") {
+			b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+			os.WriteFile(filepath.Join(dir, e.Name()), bytes.Replace(b, []byte("quiet"), []byte("quiet console=ttyS0"), 1), 0o644)
+		}
+	}
 	sd.Arm(boot.SlotA, 3)
+	b, _ := os.ReadFile(filepath.Join(dir, "hallq-0003-a+3.conf"))
+	if !bytes.Contains(b, []byte("root=PARTLABEL=root-a ro rootwait hallq.slot=a")) || !bytes.Contains(b, []byte("console=ttyS0")) {
+		names, _ := os.ReadDir(dir)
+		t.Fatalf("armed entry:\n%s\n%v", b, names)
+	}
 	if got := sdBoot(t, dir); got != "a" {
 		t.Fatal(got)
 	}

@@ -104,8 +104,17 @@ func (s *SystemdBoot) Arm(slot string, tries int) error {
 			gen = es[0].gen // re-arming after power loss: same generation
 		}
 	}
+	options := strings.ReplaceAll(s.Options, "%s", slot)
+	if len(es) > 0 {
+		// Keep the options the device boots with now (a technician's serial
+		// console, quirks), pointed at the new slot.
+		if o := s.options(es[0].name); o != "" {
+			o = strings.ReplaceAll(o, "root=PARTLABEL=root-"+es[0].slot, "root=PARTLABEL=root-"+slot)
+			options = strings.ReplaceAll(o, "hallq.slot="+es[0].slot, "hallq.slot="+slot)
+		}
+	}
 	body := fmt.Sprintf("title %s\nversion %d\nlinux %s\ninitrd %s\noptions %s\n",
-		fmt.Sprintf(s.Title, slot), gen, fmt.Sprintf(s.Kernel, slot), fmt.Sprintf(s.Initrd, slot), strings.ReplaceAll(s.Options, "%s", slot))
+		fmt.Sprintf(s.Title, slot), gen, fmt.Sprintf(s.Kernel, slot), fmt.Sprintf(s.Initrd, slot), options)
 	name := fmt.Sprintf("hallq-%04d-%s+%d.conf", gen, slot, tries)
 	if err := writeAtomic(filepath.Join(s.dir(), name), []byte(body)); err != nil {
 		return err
@@ -116,6 +125,19 @@ func (s *SystemdBoot) Arm(slot string, tries int) error {
 		}
 	}
 	return syncDir(s.dir())
+}
+
+func (s *SystemdBoot) options(name string) string {
+	b, err := os.ReadFile(filepath.Join(s.dir(), name))
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "options "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 func (s *SystemdBoot) latest(slot string) (entry, bool, error) {

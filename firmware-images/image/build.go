@@ -342,7 +342,7 @@ func findKernel(rootfs, work string, res *Result) error {
 
 func (o *Opts) buildESP(ctx context.Context, rootfs, img string, res *Result) error {
 	os.Remove(img)
-	if err := o.Run.Run(ctx, "", nil, "mkfs.vfat", "-C", "-F", "32", "-n", "HALLQ-ESP", img, fmt.Sprint(o.ESPSize>>10)); err != nil {
+	if err := o.Run.Run(ctx, "", nil, "mkfs.vfat", "-C", "-F", "32", "-S", "512", "-s", "1", "-n", "HALLQ-ESP", img, fmt.Sprint(o.ESPSize>>10)); err != nil {
 		return err
 	}
 	// Loader configuration and the committed entry for slot a, rendered by
