@@ -251,7 +251,12 @@ func (c *Config) run(logger *log.Logger) error {
 		Dir: filepath.Join(c.StateDir, "agent"), Boot: boot.NewSystemdBoot(c.ESP),
 		Slots: &agent.DiskSlots{ByPartLabel: "/dev/disk/by-partlabel", ESPDir: filepath.Join(c.ESP, "hallq"), ESPCapacity: 96 << 20},
 		Trust: trust, Product: product, Board: c.Board, Controller: ctrl, Idle: c.idle, Now: time.Now,
-		MaintenanceHour: c.MaintenanceHour, Health: c.Health, Version: version, Epoch: epoch, Logf: logger.Printf,
+		MaintenanceHour: c.MaintenanceHour, Version: version,
+		Health: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, c.HealthTimeout)
+			defer cancel()
+			return c.Health(ctx)
+		}, Epoch: epoch, Logf: logger.Printf,
 		Reboot: func() error { return exec.Command("systemctl", "reboot").Run() },
 	})
 	if err != nil {
