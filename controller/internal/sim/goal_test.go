@@ -47,3 +47,34 @@ func TestCompositeGoal(t *testing.T) {
 		})
 	}
 }
+
+// TestOverloadedDay records how the composite and the proposed guard fare
+// when the hall is overloaded (offered utilisation 0.95): the proposal
+// must not be beaten by any peer on both love p90 and normal service
+// level; the composite's standing is logged (see docs/simulation.md).
+func TestOverloadedDay(t *testing.T) {
+	sc := mustValid(t, Overloaded())
+	fs := append(policies.All(), policies.Experimental()...)
+	ms, err := Compare(sc, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]*Metrics{}
+	for _, m := range ms {
+		by[m.Policy] = m
+	}
+	for _, who := range []string{"composite", "proposal"} {
+		me := by[who]
+		ml, mn := me.Channel[queue.Love].P90, me.Channel[queue.Normal].SL30
+		var beaten []string
+		for _, m := range ms[1 : len(ms)-1] { // the peers
+			if m.Channel[queue.Love].P90 < ml && m.Channel[queue.Normal].SL30 > mn {
+				beaten = append(beaten, m.Policy)
+			}
+		}
+		t.Logf("%s: love p90 %.1f min, normal SL %.2f%%, beaten on both by %v", who, ml, 100*mn, beaten)
+		if who == "proposal" && len(beaten) > 0 {
+			t.Errorf("the proposal is beaten on both by %v", beaten)
+		}
+	}
+}

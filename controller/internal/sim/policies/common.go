@@ -42,9 +42,9 @@ func All() []Factory {
 	}
 }
 
-// ByName finds a factory in All.
+// ByName finds a factory in All or Experimental.
 func ByName(name string) (Factory, bool) {
-	for _, f := range All() {
+	for _, f := range append(All(), Experimental()...) {
 		if f.Name == name {
 			return f, true
 		}

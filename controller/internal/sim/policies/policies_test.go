@@ -236,3 +236,19 @@ func TestByName(t *testing.T) {
 		t.Error("ByName found an unknown policy")
 	}
 }
+
+func TestProposal(t *testing.T) {
+	cfg := queue.PolicyConfig{GuardMinutes: 25, LoveWeight: 3, NormalWeight: 1, MaxConsecutive: 2, ConsecutiveScope: "window"}
+	newP := func() queue.Policy { return &Proposal{Config: cfg, Target: 30 * time.Minute, Hard: 60 * time.Minute} }
+	runCases(t, newP, []orderCase{
+		{"green first", []tk{{1, "a", N, 28}, {2, "a", G, 0}}, win(0, "a"), 2},
+		{"due appointment next", []tk{{1, "a", N, 28}, {2, "a", A, 0}}, win(0, "a"), 2},
+		{"savable normal (26) before one past the target (40)", []tk{{1, "a", N, 40}, {2, "b", N, 26}}, win(0, "a", "b"), 2},
+		{"urgent love 9 min (27) before normal 26", []tk{{1, "a", N, 26}, {2, "a", L, 9}}, win(0, "a"), 2},
+		{"normal 29 (29) before urgent love 9 (27)", []tk{{1, "a", N, 29}, {2, "a", L, 9}}, win(0, "a"), 1},
+		{"past the hard limit first", []tk{{1, "a", N, 61}, {2, "b", N, 26}, {3, "a", L, 9}}, win(0, "a", "b"), 1},
+		{"no urgency: weighted score", []tk{{1, "a", N, 10}, {2, "a", L, 4}}, win(0, "a"), 2},
+		{"cap after consecutive priority calls", []tk{{1, "a", N, 1}, {2, "a", L, 5}}, win(2, "a"), 1},
+		{"urgent love (42) before a normal past the target", []tk{{1, "a", N, 40}, {2, "a", L, 14}}, win(0, "a"), 2},
+	})
+}
