@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# hack/qemu-firmware.sh: build the x86-64 kiosk image and boot it in
+# qemu-system-x86_64 with OVMF under software emulation (TCG), then run the
+# firmware scenarios of issue 7. Slow (tens of minutes) and needs root, the
+# Debian archive and apt; it is NOT part of `go test ./...`.
+#
+# Usage (as root, from the repository root):
+#   hack/qemu-firmware.sh
+#
+# Environment (defaults in brackets):
+#   WORK          work directory                         [/var/tmp/hallq-qemu]
+#   ROLE          role to build                          [kiosk]
+#   ACCEL         qemu accelerator: tcg or kvm           [tcg]
+#   MEM           guest memory in MiB                    [1536]
+#   WAIT          seconds to wait for each boot marker   [900]
+#   BUILD_TIMEOUT seconds for each image build step      [2400]
+#   SKIP_APT=1    do not apt-get install the tools
+#   REUSE=1       reuse an image built by an earlier run in WORK
+#
+# Scenarios (each PASS or FAIL, never silently skipped):
+#   build         the image builds, with a bmap; sizes and build time printed
+#   flash         hqfw flash writes the image to a disk file (bmap + verify), hqfw grow fills it
+#   first-boot    first boot reaches boot-complete.target on slot a
+#   first-frame   the kiosk draws its first frame (needs kiosk/cmd/kiosk); screen saved as PNG
+#   usb-update    a signed bundle on an emulated USB stick installs to slot b and commits
+#   rollback      a bundle whose health check fails gets three tries, then slot b again,
+#                 and the agent reports the failed version
+# The last line is "N passed, N failed".
+set -euo pipefail
+
+WORK=${WORK:-/var/tmp/hallq-qemu}
+ROLE=${ROLE:-kiosk}
+ACCEL=${ACCEL:-tcg}
+MEM=${MEM:-1536}
+WAIT=${WAIT:-900}
+BUILD_TIMEOUT=${BUILD_TIMEOUT:-2400}
+V1=2026.11.1
+V2=2026.11.2
+V3=2026.11.3
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+if [[ $(id -u) != 0 ]]; then
+	echo "usage: run as root (apt-get, mmdebstrap, mkfs with file ownership)" >&2
+	exit 2
+fi
+
+mkdir -p "$WORK"
+PASS=0
+FAIL=0
+RESULTS=()
+FIGURES=()
+QEMU_PID=
+cleanup() {
+	if [[ -n $QEMU_PID ]] && kill -0 "$QEMU_PID" 2>/dev/null; then
+		kill "$QEMU_PID" 2>/dev/null || true
+		wait "$QEMU_PID" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+
+result() { # name PASS|FAIL detail
+	RESULTS+=("$2 $1: $3")
+	if [[ $2 == PASS ]]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+	echo "== $2 $1: $3"
+}
+log() { echo "-- $*"; }
+
+finish() {
+	echo
+	echo "Figures:"
+	for f in "${FIGURES[@]}"; do echo "  $f"; done
+	echo "Scenarios:"
+	for r in "${RESULTS[@]}"; do echo "  $r"; done
+	echo "$PASS passed, $FAIL failed"
+	exit $((FAIL > 0))
+}
+
+if [[ -z ${SKIP_APT:-} ]]; then
+	log "installing tools with apt-get"
+	timeout 900 apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends \
+		qemu-system-x86 ovmf mmdebstrap mtools dosfstools e2fsprogs zstd socat ca-certificates >/dev/null
+fi
+
+HQFW=$WORK/hqfw
+log "building hqfw"
+(cd "$ROOT" && CGO_ENABLED=0 timeout 600 go build -o "$HQFW" ./firmware-images/cmd/hqfw)
+
+KEY=$WORK/test-release
+[[ -f $KEY.key ]] || "$HQFW" keygen -o "$KEY"
+
+IMG=$WORK/hallq-$ROLE-$V1.img
+SERIAL_OPTS="console=ttyS0,115200 systemd.journald.forward_to_console=1 systemd.show_status=1"
+build() { # version out [extra flags]
+	local v=$1 out=$2
+	shift 2
+	timeout "$BUILD_TIMEOUT" "$HQFW" image -module "$ROOT" -role "$ROLE" -version "$v" -epoch 1 -key-pub "$KEY.pub" \
+		-cmdline "$SERIAL_OPTS" -work "$WORK/build" -o "$out" -step-timeout "${BUILD_TIMEOUT}s" "$@"
+}
+
+# --- build -------------------------------------------------------------------
+if [[ -n ${REUSE:-} && -f $IMG && -f $IMG.bmap ]]; then
+	log "reusing $IMG"
+	result build PASS "reused $IMG"
+else
+	start=$(date +%s)
+	if build "$V1" "$IMG" 2>&1 | tee "$WORK/build-$V1.log"; then
+		secs=$(($(date +%s) - start))
+		apparent=$(stat -c %s "$IMG")
+		used=$(($(stat -c %b "$IMG") * 512))
+		FIGURES+=("image $ROLE: $((apparent >> 20)) MiB apparent, $((used >> 20)) MiB allocated, built in ${secs}s")
+		result build PASS "$IMG with $(basename "$IMG").bmap in ${secs}s"
+	else
+		result build FAIL "see $WORK/build-$V1.log"
+		finish
+	fi
+fi
+# The builder says which of our binaries do not exist yet.
+HAVE_APP=yes
+grep -qE "not built.*(kiosk|controller)/cmd/" "$WORK/build-$V1.log" 2>/dev/null && HAVE_APP=no
+
+# Update bundles: a good one (V2) and one whose health check never passes (V3),
+# both from the same root file system, rebuilt with a new version file.
+bundle() { # version out [build flags]
+	local v=$1 out=$2
+	shift 2
+	build "$v" "$WORK/hallq-$ROLE-$v.img" -reuse-rootfs "$@" >"$WORK/build-$v.log" 2>&1 || return 1
+	local s
+	s=$(date +%s%N)
+	"$HQFW" bundle create -product "hallq-$ROLE" -version "$v" -epoch 1 -key "$KEY.key" \
+		-payload rootfs="$WORK/build/root.img" -payload kernel="$WORK/build/vmlinuz" -payload initrd="$WORK/build/initrd.img" \
+		-o "$out" || return 1
+	FIGURES+=("bundle $v: $(($(stat -c %s "$out") >> 20)) MiB, created in $((($(date +%s%N) - s) / 1000000)) ms")
+	rm -f "$WORK/hallq-$ROLE-$v.img" "$WORK/hallq-$ROLE-$v.img.bmap"
+}
+B2=$WORK/hallq-$ROLE-$V2.hqb
+B3=$WORK/hallq-$ROLE-$V3.hqb
+if [[ -z ${REUSE:-} || ! -f $B2 ]]; then bundle "$V2" "$B2" || { result build FAIL "bundle $V2: see $WORK/build-$V2.log"; finish; }; fi
+if [[ -z ${REUSE:-} || ! -f $B3 ]]; then bundle "$V3" "$B3" -health-file /run/hallq/never || { result build FAIL "bundle $V3"; finish; }; fi
+"$HQFW" bundle verify -pub "$KEY.pub" -product "hallq-$ROLE" -installed "$V1" "$B2" >/dev/null
+
+# USB sticks: ext4 file systems holding one bundle each.
+stick() { # bundle out
+	local dir=$WORK/stick-content
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$1" "$dir/"
+	rm -f "$2"
+	mkfs.ext4 -q -F -L HALLQ-USB -d "$dir" "$2" "$(($(stat -c %s "$1") / 1024 + 65536))k"
+}
+stick "$B2" "$WORK/stick-good.img"
+stick "$B3" "$WORK/stick-bad.img"
+
+# --- flash -------------------------------------------------------------------
+DISK=$WORK/disk.img
+rm -f "$DISK"
+if out=$("$HQFW" flash -image "$IMG" -target "$DISK" 2>&1) && "$HQFW" grow -target "$DISK" -size $((4 << 30)) >/dev/null; then
+	FIGURES+=("flash: $(echo "$out" | grep -E 'written|verified' | tr '\n' ' ')")
+	result flash PASS "bmap write + read-back verify, data partition grown to fill 4 GiB"
+else
+	result flash FAIL "$out"
+	finish
+fi
+
+# --- qemu ----------------------------------------------------------------------
+CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+VARS_TEMPLATE=/usr/share/OVMF/OVMF_VARS_4M.fd
+[[ -f $CODE ]] || { CODE=/usr/share/OVMF/OVMF_CODE.fd; VARS_TEMPLATE=/usr/share/OVMF/OVMF_VARS.fd; }
+VARS=$WORK/OVMF_VARS.fd
+cp "$VARS_TEMPLATE" "$VARS"
+MON=$WORK/monitor.sock
+
+boot() { # serial-log [usb stick image]
+	local serial=$1 stickimg=${2:-}
+	rm -f "$serial" "$MON"
+	local usb=()
+	if [[ -n $stickimg ]]; then
+		usb=(-device qemu-xhci -drive "if=none,id=stick,format=raw,file=$stickimg" -device usb-storage,drive=stick,removable=on)
+	fi
+	qemu-system-x86_64 -machine q35 -accel "$ACCEL" -m "$MEM" -smp 2 \
+		-drive "if=pflash,format=raw,readonly=on,file=$CODE" -drive "if=pflash,format=raw,file=$VARS" \
+		-drive "file=$DISK,format=raw,if=virtio" "${usb[@]}" \
+		-nic user,model=virtio-net-pci -vga std -display none \
+		-serial "file:$serial" -monitor "unix:$MON,server,nowait" >"$serial.qemu" 2>&1 &
+	QEMU_PID=$!
+	BOOT_START=$(date +%s)
+}
+
+monitor() { printf '%s\n' "$*" | timeout 20 socat - "UNIX-CONNECT:$MON" >/dev/null 2>&1 || true; }
+
+stop() {
+	monitor quit
+	for _ in $(seq 20); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 1; done
+	cleanup
+	QEMU_PID=
+}
+
+# waitfor serial regex [timeout]: 0 when seen, 1 on timeout or qemu exit.
+waitfor() {
+	local serial=$1 re=$2 limit=${3:-$WAIT} t=0
+	while ((t < limit)); do
+		if grep -aqE "$re" "$serial" 2>/dev/null; then return 0; fi
+		kill -0 "$QEMU_PID" 2>/dev/null || return 1
+		sleep 2
+		t=$((t + 2))
+	done
+	return 1
+}
+
+# First boot.
+S1=$WORK/serial-first-boot.log
+boot "$S1"
+if waitfor "$S1" "hallq: boot-complete hallq-$ROLE $V1 1 hallq.slot=a"; then
+	secs=$(($(date +%s) - BOOT_START))
+	FIGURES+=("first boot to boot-complete under $ACCEL: ${secs}s")
+	result first-boot PASS "boot-complete on slot a after ${secs}s"
+	sleep 5
+	monitor "screendump $WORK/first-boot.png -f png"
+	if [[ $HAVE_APP == yes ]]; then
+		result first-frame PASS "health check saw /run/hallq/first-frame; screen in $WORK/first-boot.png"
+	else
+		result first-frame FAIL "not run: kiosk/cmd/kiosk does not exist in this tree, so there is no kiosk frame (console screen saved in $WORK/first-boot.png)"
+	fi
+else
+	result first-boot FAIL "no boot-complete marker in $WAIT s; see $S1"
+	result first-frame FAIL "not run: first boot failed"
+fi
+stop
+
+# Good update from a USB stick: install to b, reboot, trial, commit.
+S2=$WORK/serial-usb-update.log
+boot "$S2" "$WORK/stick-good.img"
+if waitfor "$S2" "agent: local" && t0=$(date +%s) && waitfor "$S2" "agent: arm $V2 ok=true"; then
+	FIGURES+=("update apply (verify + write + read back slot b) under $ACCEL: $(($(date +%s) - t0))s")
+	if waitfor "$S2" "agent: commit $V2 ok=true" && waitfor "$S2" "hallq: boot-complete hallq-$ROLE $V2 1 hallq.slot=b"; then
+		result usb-update PASS "bundle $V2 from the USB stick installed to slot b and committed"
+	else
+		result usb-update FAIL "no commit of $V2; see $S2"
+	fi
+else
+	result usb-update FAIL "bundle not installed from the stick; see $S2"
+fi
+stop
+
+# Bad update: three trial boots into a, then back to b, failure reported.
+S3=$WORK/serial-rollback.log
+boot "$S3" "$WORK/stick-bad.img"
+if waitfor "$S3" "agent: rollback $V3 ok=false" $((WAIT * 4)); then
+	if waitfor "$S3" "hallq: boot-complete hallq-$ROLE $V2 1 hallq.slot=b" 300; then
+		result rollback PASS "$V3 failed its health check, rolled back to $V2 on slot b (failed version reported in the agent's outbox)"
+	else
+		result rollback FAIL "rollback logged but slot b did not complete its boot"
+	fi
+else
+	result rollback FAIL "no rollback of $V3; see $S3"
+fi
+stop
+
+finish
