@@ -1,7 +1,6 @@
 package hallctl
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -119,40 +118,22 @@ func (t *tailer) follow(parent context.Context) error {
 	}
 	idle := time.AfterFunc(idleTimeout, cancel)
 	defer idle.Stop()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	var id, data string
-	var hasData bool
-	for sc.Scan() {
-		idle.Reset(idleTimeout)
-		line := sc.Text()
-		if line == "" {
-			if hasData {
-				if err := t.dispatch(id, data); err != nil {
-					return err
-				}
-			}
-			id, data, hasData = "", "", false
-			continue
+	rd := newSSEReader(resp.Body)
+	rd.onLine = func() { idle.Reset(idleTimeout) }
+	var rerr error
+	for {
+		ev, err := rd.next()
+		if rd.retry > 0 {
+			t.retry = rd.retry
 		}
-		if strings.HasPrefix(line, ":") {
-			continue // comment: keep-alive
+		if err != nil {
+			if err != io.EOF {
+				rerr = err
+			}
+			break
 		}
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch field {
-		case "id":
-			id = value
-		case "data":
-			if hasData {
-				data += "\n"
-			}
-			data += value
-			hasData = true
-		case "retry":
-			if ms, err := strconv.Atoi(value); err == nil && ms > 0 && ms <= 60000 {
-				t.retry = time.Duration(ms) * time.Millisecond
-			}
+		if err := t.dispatch(ev.ID, ev.Data); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -160,8 +141,8 @@ func (t *tailer) follow(parent context.Context) error {
 		return parent.Err()
 	case ctx.Err() != nil:
 		return fmt.Errorf("no data for %s", idleTimeout)
-	case sc.Err() != nil:
-		return fmt.Errorf("read stream: %w", sc.Err())
+	case rerr != nil:
+		return fmt.Errorf("read stream: %w", rerr)
 	}
 	return nil
 }
