@@ -124,6 +124,46 @@ func TestOperatorFlow(t *testing.T) {
 	contains(t, "error text", err.Error(), "当前没有呼叫中的号", "the window has no current ticket")
 }
 
+// TestEveryAction runs each window action once through hallctl act against
+// a real controller, in an order the state machine allows.
+func TestEveryAction(t *testing.T) {
+	c := start(t)
+	must(t, c.addr, "issue", "social")                          // id 1, A001
+	must(t, c.addr, "issue", "social", "-category", "pregnant") // id 2, A002, love
+	must(t, c.addr, "issue", "social")                          // id 3, A003
+	steps := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"login", "1", "S001"}, []string{"空闲/idle", "S001"}},
+		{[]string{"act", "1", "call", "-ticket", "1"}, []string{"A001", "已呼叫/called"}},
+		{[]string{"act", "1", "recall"}, []string{"A001", "第 2 次呼叫"}},
+		{[]string{"act", "1", "no-show"}, []string{"A001", "过号/no_show"}},
+		{[]string{"act", "1", "requeue", "-ticket", "1", "-behind", "0"}, []string{"A001", "等候中/waiting"}},
+		{[]string{"act", "1", "confirm", "-ticket", "2"}, []string{"A002", "爱心通道/love"}},
+		{[]string{"ticket", "2"}, []string{"已核验 verified"}},
+		{[]string{"act", "1", "revoke", "-ticket", "2", "-reason", "证件不符"}, []string{"A002", "普通/normal"}},
+		{[]string{"act", "1", "grant-green", "-ticket", "3", "-reason", "特事特办"}, []string{"A003", "绿色通道/green"}},
+		{[]string{"call", "1"}, []string{"A003", "已呼叫/called"}}, // green goes first
+		{[]string{"act", "1", "start"}, []string{"A003", "办理中/serving"}},
+		{[]string{"act", "1", "park"}, []string{"A003", "挂起/parked"}},
+		{[]string{"act", "1", "hand-over", "-staff", "S002"}, []string{"staff S002"}},
+		{[]string{"act", "1", "take-back"}, []string{"A003"}},
+		{[]string{"act", "1", "transfer", "-to-window", "8"}, []string{"A003", "等候中/waiting", "new ticket id"}},
+		{[]string{"act", "1", "pause", "-reason", "午休"}, []string{"暂停/paused（午休）"}},
+		{[]string{"act", "1", "resume"}, []string{"空闲/idle"}},
+		{[]string{"act", "1", "cancel", "-ticket", "1", "-reason", "群众放弃"}, []string{"A001", "已作废/cancelled"}},
+		{[]string{"act", "1", "logout"}, []string{"未登录/closed"}},
+	}
+	for _, st := range steps {
+		out := must(t, c.addr, st.args...)
+		contains(t, strings.Join(st.args, " "), out, st.want...)
+	}
+	// -json prints the wire type.
+	out := must(t, c.addr, "ticket", "2", "-json")
+	contains(t, "ticket -json", out, `"number": "A002"`, `"channel": "normal"`)
+}
+
 func TestQueuesTable(t *testing.T) {
 	c := start(t)
 	for _, a := range [][]string{{"social"}, {"social"}, {"property"}, {"household", "-category", "disabled"}} {
