@@ -34,6 +34,8 @@ type Plan struct {
 	Full     *Metrics // with every window staffed
 	Groups   [][]string
 	Trials   int
+	Target   float64
+	Within   time.Duration
 }
 
 // meets checks the service level for every channel and every hour.
@@ -92,7 +94,7 @@ func PlanStaffing(sc *Scenario, o PlanOptions) (*Plan, error) {
 	n := len(cfg.Windows)
 	from, _ := parseHM(sc.Hours.IssueFrom)
 	closing, _ := parseHM(sc.Hours.Close)
-	p := &Plan{Scenario: sc, Total: n}
+	p := &Plan{Scenario: sc, Total: n, Target: o.Target, Within: o.Within}
 	for h := from / 60; h*60 < closing; h++ {
 		p.Hours = append(p.Hours, h)
 		p.Windows = append(p.Windows, n)
@@ -175,9 +177,10 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
 	sc := p.Scenario
 	fmt.Fprintf(&b, "Staffing plan: %s (%s)\n", sc.Name, sc.Description)
-	fmt.Fprintf(&b, "Target: 95%% of waits within 30 minutes for every channel and every hour of arrival, over %d simulated day(s), %d trials.\n\n", sc.Days, p.Trials)
+	within := p.Within.Minutes()
+	fmt.Fprintf(&b, "Target: %g%% of waits within %g minutes for every channel and every hour of arrival, over %d simulated day(s), %d trials.\n\n", 100*p.Target, within, sc.Days, p.Trials)
 	if !p.Feasible {
-		fmt.Fprintf(&b, "NOT REACHABLE: even with all %d windows the worst channel keeps %.1f%% within 30 minutes.\n", p.Total, 100*p.Full.WorstSL())
+		fmt.Fprintf(&b, "NOT REACHABLE: even with all %d windows the target is missed (worst channel %.1f%% within 30 minutes over the day).\n", p.Total, 100*p.Full.WorstSL())
 		fmt.Fprintf(&b, "Open every window all day, and add windows or shorten service times.\n\n")
 	}
 	b.WriteString("| from | windows | open |\n|---|---:|---|\n")

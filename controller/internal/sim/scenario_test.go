@@ -2,11 +2,16 @@ package sim
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"hallq/controller/internal/sim/policies"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/county.yaml from the built-in county day")
 
 const minimal = `
 name: tiny
@@ -135,4 +140,38 @@ func FuzzParseScenario(f *testing.F) {
 			t.Fatalf("error %v is not ErrScenario", err)
 		}
 	})
+}
+
+// TestExampleScenarioFile: the example file (a dump of the county day,
+// refreshed with -update) loads and simulates like the built-in.
+func TestExampleScenarioFile(t *testing.T) {
+	path := filepath.Join("testdata", "county.yaml")
+	if *update {
+		var b strings.Builder
+		if err := RunCommand([]string{"-dump", "county"}, &b); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc, err := LoadScenario(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Days = 1
+	want := County()
+	want.Days = 1
+	mustValid(t, want)
+	a, err := Run(sc, policies.Composite(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(want, policies.Composite(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Records) != len(b.Records) || a.Busy != b.Busy {
+		t.Errorf("the example file and the built-in differ: %d vs %d tickets (run with -update after changing County)", len(a.Records), len(b.Records))
+	}
 }
