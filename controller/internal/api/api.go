@@ -56,7 +56,8 @@ func New(eng *engine.Engine, o Options) *Server {
 		o.WriteTimeout = 10 * time.Second
 	}
 	s := &Server{eng: eng, o: o, mux: http.NewServeMux()}
-	eng.Hub().SetRenderer(Frame)
+	loc := eng.Location()
+	eng.Hub().SetRenderer(func(e *queue.Event) []byte { return appendEvent(nil, e, loc) })
 	s.route("POST /api/v1/tickets", s.issue)
 	s.route("GET /api/v1/tickets/{id}", s.getTicket)
 	s.route("POST /api/v1/windows/{window}/{action}", s.windowAction)
@@ -89,6 +90,13 @@ func (s *Server) route(pattern string, h handler) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
+		// Browsers' EventSource cannot send headers: the event stream also
+		// takes the token as ?access_token=.
+		if r.Header.Get("Authorization") == "" && strings.HasSuffix(pattern, "/events") {
+			if tok := r.URL.Query().Get("access_token"); tok != "" {
+				r.Header.Set("Authorization", "Bearer "+tok)
+			}
+		}
 		p, ok := s.o.Tokens.authenticate(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hallq"`)
@@ -399,7 +407,7 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request, p Principa
 func (s *Server) queues(w http.ResponseWriter, r *http.Request, p Principal) {
 	var out hallproto.Queues
 	if err := s.eng.Read(r.Context(), func(h *queue.Hall, now time.Time) {
-		out = renderQueues(h.Queues(now), now)
+		out = renderQueues(h.Queues(now), now, h.Location())
 	}); err != nil {
 		writeError(w, 503, "unavailable", "系统暂时不可用", err.Error())
 		return

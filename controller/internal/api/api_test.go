@@ -302,3 +302,45 @@ func TestEventStreamResumes(t *testing.T) {
 		t.Fatalf("live event %+v", last)
 	}
 }
+
+// Browsers' EventSource cannot send headers: the stream takes the token as
+// a query parameter, and since=now skips the history.
+func TestEventStreamQueryTokenAndNow(t *testing.T) {
+	r := newRig(t, hallConfig(1), "")
+	ts := httptest.NewServer(r.srv)
+	defer ts.Close()
+	r.issue(t, "social")
+	resp, err := http.Get(ts.URL + "/api/v1/events?since=now&access_token=display-token-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("stream with query token: %d", resp.StatusCode)
+	}
+	got := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				got <- d
+				return
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	b := r.issue(t, "social")
+	select {
+	case d := <-got:
+		var e hallproto.Event
+		json.Unmarshal([]byte(d), &e)
+		if e.Ticket == nil || e.Ticket.ID != b.ID {
+			t.Fatalf("first event after since=now is %s, want the new ticket %d", d, b.ID)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no event")
+	}
+	if resp, _ := http.Get(ts.URL + "/api/v1/queues?access_token=display-token-0123456789"); resp.StatusCode != 401 {
+		t.Fatalf("query token accepted outside the event stream: %d", resp.StatusCode)
+	}
+}

@@ -15,12 +15,17 @@ import (
 const backlogLimit = 10000
 
 // events serves GET /api/v1/events?since=N as text/event-stream. Each event
-// has id: Seq, event: type, data: JSON. Last-Event-ID is honoured like since.
+// has id: Seq, event: type, data: JSON. Last-Event-ID is honoured like since;
+// since=now starts with the next change.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 	since := uint64(0)
 	q := r.URL.Query().Get("since")
 	if q == "" {
 		q = r.Header.Get("Last-Event-ID")
+	}
+	hub := s.eng.Hub()
+	if q == "now" {
+		q = strconv.FormatUint(hub.Last(), 10)
 	}
 	if q != "" {
 		v, err := strconv.ParseUint(q, 10, 64)
@@ -30,7 +35,6 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 		}
 		since = v
 	}
-	hub := s.eng.Hub()
 	if last := hub.Last(); since > last {
 		writeError(w, 400, "bad_since", fmt.Sprintf("since 超出最新序号 %d", last), fmt.Sprintf("since is beyond the newest sequence %d", last))
 		return
@@ -107,12 +111,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) {
 	}
 }
 
-// Frame renders one event as a server-sent event; the hub does it once per
-// event for all subscribers.
-func Frame(e *queue.Event) []byte { return appendEvent(nil, e) }
-
-func appendEvent(buf []byte, e *queue.Event) []byte {
-	pe := RenderEvent(e)
+// appendEvent renders one event as a server-sent event; the hub does it
+// once per event for all subscribers.
+func appendEvent(buf []byte, e *queue.Event, loc *time.Location) []byte {
+	pe := RenderEvent(e, loc)
 	data, _ := json.Marshal(pe)
 	buf = append(buf, "id: "...)
 	buf = strconv.AppendUint(buf, pe.Seq, 10)

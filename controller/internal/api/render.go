@@ -71,8 +71,8 @@ func renderService(si queue.ServiceInfo) hallproto.Service {
 	return out
 }
 
-func renderQueues(qs []queue.QueueStat, now time.Time) hallproto.Queues {
-	out := hallproto.Queues{At: now, Services: make([]hallproto.QueueStatus, 0, len(qs))}
+func renderQueues(qs []queue.QueueStat, now time.Time, loc *time.Location) hallproto.Queues {
+	out := hallproto.Queues{At: now.In(loc), Services: make([]hallproto.QueueStatus, 0, len(qs))}
 	for _, q := range qs {
 		st := hallproto.QueueStatus{Service: q.Service, Waiting: map[hallproto.Channel]int{}, Total: q.Total,
 			LongestWaitSeconds: int(q.LongestWait / time.Second)}
@@ -97,8 +97,8 @@ var eventTypes = map[queue.EventType]hallproto.EventType{
 
 // RenderEvent turns a stored event into its public form. Personal fields
 // (the person hash, the masked name) never reach the stream.
-func RenderEvent(e *queue.Event) hallproto.Event {
-	out := hallproto.Event{Seq: e.Seq, Type: eventTypes[e.Type], At: e.At, Window: e.Window, Staff: e.Staff,
+func RenderEvent(e *queue.Event, loc *time.Location) hallproto.Event {
+	out := hallproto.Event{Seq: e.Seq, Type: eventTypes[e.Type], At: e.At.In(loc), Window: e.Window, Staff: e.Staff,
 		Calls: e.Calls, Reason: e.Reason, Outcome: e.Outcome, CaseNumber: e.CaseNumber, ToService: e.ToService,
 		ToWindow: e.ToWindow, NewTicket: e.NewTicket, Day: e.Day}
 	if out.Type == "" {

@@ -134,6 +134,9 @@ func (e *Engine) load() (*queue.Hall, int, error) {
 	return h, n, nil
 }
 
+// Location is the hall's time zone.
+func (e *Engine) Location() *time.Location { return e.hall.Location() }
+
 // Hub is the event fan-out.
 func (e *Engine) Hub() *Hub { return e.hub }
 

@@ -39,7 +39,10 @@ func Open(path string, o *Options) (*Store, error) {
 	if o.Timeout == 0 {
 		o.Timeout = 2 * time.Second
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	// The freelist is synced: with NoFreelistSync bbolt rebuilds it on open
+	// by walking the tree in a goroutine of its own, where a damaged page
+	// panics beyond recovery and the controller would crash-loop.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
