@@ -111,6 +111,7 @@ func RunCommand(args []string, stdout io.Writer) error {
 	c.register(fs, strings.Join(BuiltinNames(), ","))
 	pols := fs.String("policies", "", "policies to compare, comma-separated (default all: composite and every peer)")
 	csvPath := fs.String("csv", "", "write the figures per policy and channel to this CSV file")
+	hourlyPath := fs.String("hourly", "", "write the figures per policy, hour of arrival and channel to this CSV file")
 	svgPath := fs.String("svg", "", "write the wait-distribution chart to this SVG file (one per scenario: name-<scenario>.svg when several)")
 	list := fs.Bool("list", false, "list the built-in scenarios and the policies")
 	dump := fs.String("dump", "", "print a built-in scenario as YAML, to start a scenario file from")
@@ -160,7 +161,7 @@ func RunCommand(args []string, stdout io.Writer) error {
 			fsel = append(fsel, f)
 		}
 	}
-	var csvBuf bytes.Buffer
+	var csvBuf, hourBuf bytes.Buffer
 	names := strings.Split(c.scenario, ",")
 	for i, name := range names {
 		sc, err := loadAny(strings.TrimSpace(name))
@@ -171,9 +172,14 @@ func RunCommand(args []string, stdout io.Writer) error {
 			return err
 		}
 		start := time.Now()
-		ms, err := Compare(sc, fsel)
+		ms, runs, err := CompareRuns(sc, fsel)
 		if err != nil {
 			return err
+		}
+		for k, res := range runs {
+			if err := WriteHourlyCSV(&hourBuf, sc.Name, res.Policy, Hourly(res), i == 0 && k == 0); err != nil {
+				return err
+			}
 		}
 		if i > 0 {
 			fmt.Fprintln(stdout)
@@ -219,6 +225,12 @@ func RunCommand(args []string, stdout io.Writer) error {
 			return fmt.Errorf("sim: write csv: %w", err)
 		}
 		fmt.Fprintf(stdout, "csv: %s\n", *csvPath)
+	}
+	if *hourlyPath != "" {
+		if err := os.WriteFile(*hourlyPath, hourBuf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("sim: write hourly csv: %w", err)
+		}
+		fmt.Fprintf(stdout, "hourly csv: %s\n", *hourlyPath)
 	}
 	return nil
 }

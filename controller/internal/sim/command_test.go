@@ -15,9 +15,10 @@ import (
 func TestRunCommand(t *testing.T) {
 	dir := t.TempDir()
 	csvPath, svgPath, logPath := filepath.Join(dir, "out.csv"), filepath.Join(dir, "chart.svg"), filepath.Join(dir, "day.jsonl")
+	hourPath := filepath.Join(dir, "hourly.csv")
 	var out bytes.Buffer
 	err := RunCommand([]string{"-scenario", "county,overloaded", "-days", "2", "-policies", "composite,fifo,strict",
-		"-csv", csvPath, "-svg", svgPath, "-events", logPath}, &out)
+		"-csv", csvPath, "-svg", svgPath, "-events", logPath, "-hourly", hourPath}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +35,20 @@ func TestRunCommand(t *testing.T) {
 	// header + 2 scenarios x 3 policies x 5 rows (all + 4 channels)
 	if len(rows) != 1+2*3*5 || rows[0][0] != "scenario" || rows[1][1] != "composite" {
 		t.Errorf("csv has %d rows: %v", len(rows), rows[:2])
+	}
+	hrows, err := csv.NewReader(mustOpen(t, hourPath)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every hour from 08 to 16 for each scenario and policy, "all" first.
+	hours := map[string]bool{}
+	for _, r := range hrows[1:] {
+		if r[3] == "all" {
+			hours[r[0]+r[1]+r[2]] = true
+		}
+	}
+	if len(hours) != 2*3*9 || hrows[1][2] != "08" {
+		t.Errorf("hourly csv: %d scenario-policy-hours, want 54; first row %v", len(hours), hrows[1])
 	}
 	for _, name := range []string{"chart-county.svg", "chart-overloaded.svg"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))

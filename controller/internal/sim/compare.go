@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"hallq/controller/internal/queue"
 	"hallq/controller/internal/sim/policies"
@@ -11,15 +12,23 @@ import (
 
 // Compare runs the scenario under each policy.
 func Compare(sc *Scenario, fs []policies.Factory) ([]*Metrics, error) {
+	ms, _, err := CompareRuns(sc, fs)
+	return ms, err
+}
+
+// CompareRuns is Compare that also returns the runs, for per-hour figures.
+func CompareRuns(sc *Scenario, fs []policies.Factory) ([]*Metrics, []*Result, error) {
 	var out []*Metrics
+	var runs []*Result
 	for _, f := range fs {
 		res, err := Run(sc, f, Options{})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, Measure(res))
+		runs = append(runs, res)
 	}
-	return out, nil
+	return out, runs, nil
 }
 
 // chanOrder is the column order of the tables.
@@ -83,6 +92,50 @@ func WriteCSV(w io.Writer, scenario string, ms []*Metrics, header bool) error {
 				scenario, m.Policy, r.name, s.N, s.NoShows, s.NoShowRate, s.Mean, s.P50, s.P90, s.P95, s.Max, s.SL30, s.PeakSL30,
 				s.Within10, s.Forfeits, s.ArrivedOnTime, m.Utilisation, m.Overtime, m.WinOvertime, m.Refused)
 		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// HourStats is the wait figures of one channel for arrivals in one hour.
+type HourStats struct {
+	Hour    int
+	Channel string // a channel name or "all"
+	Stats
+}
+
+// Hourly breaks a result down by hall-local hour of arrival and channel.
+func Hourly(res *Result) []HourStats {
+	var by [24][5][]Record
+	for _, r := range res.Records {
+		h := int(r.Arrive/time.Hour) % 24
+		by[h][r.Channel] = append(by[h][r.Channel], r)
+		by[h][4] = append(by[h][4], r)
+	}
+	var out []HourStats
+	for h := range 24 {
+		if len(by[h][4]) == 0 {
+			continue
+		}
+		out = append(out, HourStats{h, "all", stats(by[h][4], -1)})
+		for _, ch := range chanOrder {
+			if len(by[h][ch]) > 0 {
+				out = append(out, HourStats{h, ch.String(), stats(by[h][ch], -1)})
+			}
+		}
+	}
+	return out
+}
+
+// WriteHourlyCSV writes the per-hour figures of each policy's run.
+func WriteHourlyCSV(w io.Writer, scenario string, policy string, hs []HourStats, header bool) error {
+	var b strings.Builder
+	if header {
+		b.WriteString("scenario,policy,hour,channel,tickets,no_shows,mean_min,p50_min,p90_min,p95_min,max_min,sl30\n")
+	}
+	for _, h := range hs {
+		fmt.Fprintf(&b, "%s,%s,%02d,%s,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.4f\n", scenario, policy, h.Hour, h.Channel,
+			h.N, h.NoShows, h.Mean, h.P50, h.P90, h.P95, h.Max, h.SL30)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
