@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -123,7 +124,7 @@ func BenchmarkCallLatency(b *testing.B) {
 				default:
 				}
 				livePost(b, cl, ts.URL, "/api/v1/tickets", hallproto.IssueRequest{RequestID: nextID(), Service: []string{"social", "tax"}[k%2]})
-				time.Sleep(100 * time.Millisecond)
+				time.Sleep(time.Duration(50+rand.IntN(100)) * time.Millisecond)
 			}
 		}(k)
 	}
@@ -145,7 +146,8 @@ func BenchmarkCallLatency(b *testing.B) {
 				lat = append(lat, d)
 				mu.Unlock()
 				livePost(b, cl, ts.URL, "/api/v1/windows/"+w+"/finish", hallproto.ActionRequest{RequestID: nextID()})
-				time.Sleep(200 * time.Millisecond)
+				// Jitter: 200 staff do not press in lockstep.
+				time.Sleep(time.Duration(100+rand.IntN(200)) * time.Millisecond)
 			}
 		}(fmt.Sprint(w))
 	}

@@ -42,7 +42,9 @@ func Open(path string, o *Options) (*Store, error) {
 	// The freelist is synced: with NoFreelistSync bbolt rebuilds it on open
 	// by walking the tree in a goroutine of its own, where a damaged page
 	// panics beyond recovery and the controller would crash-loop.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, FreelistType: bolt.FreelistMapType})
+	// A large initial mmap (address space, not memory) avoids remapping
+	// as the file grows, which stalls every transaction.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, FreelistType: bolt.FreelistMapType, InitialMmapSize: 1 << 30})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
