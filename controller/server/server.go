@@ -18,6 +18,7 @@ import (
 
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/engine"
+	"hallq/controller/internal/fleet"
 	"hallq/controller/internal/hallconfig"
 	"hallq/controller/internal/store"
 )
@@ -99,7 +100,17 @@ func Start(c Config) (*Controller, error) {
 	m.WatchQueues(eng)
 	lg.Info("hall recovered", "last_seq", eng.Hub().Last(), "took", time.Since(start).String())
 	ctl := &Controller{cfg: c, st: st, eng: eng, logger: lg}
-	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m})
+	// The fleet service (enrolment, device check-ins, desired versions,
+	// update bundles) keeps its own buckets in the same database.
+	fl, err := fleet.New(st.DB(), c.Clock, toks.IsAdmin)
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	fl.SetBundleDir(filepath.Join(c.DataDir, "bundles"))
+	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m,
+		Extra: map[string]http.Handler{"/api/v1/fleet/": fl.Handler()}})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		eng.Close()

@@ -71,6 +71,13 @@ func NewTokens(ts []Token) (*Tokens, error) {
 	return out, nil
 }
 
+// IsAdmin reports whether a request carries an admin token (for handlers
+// mounted beside the API, such as the fleet service).
+func (ts *Tokens) IsAdmin(r *http.Request) bool {
+	p, ok := ts.authenticate(r)
+	return ok && p.Role == RoleAdmin
+}
+
 func (ts *Tokens) authenticate(r *http.Request) (Principal, bool) {
 	h := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(h, "Bearer ")
