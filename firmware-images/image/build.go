@@ -152,6 +152,9 @@ func Build(ctx context.Context, o Opts) (*Result, error) {
 	} else if err := step("overlay-sync", func() error { return o.Run.Run(ctx, "", nil, "cp", "-a", overlay+"/.", rootfs+"/") }); err != nil {
 		return nil, err
 	}
+	if err := step("fixups", func() error { return fixups(rootfs) }); err != nil {
+		return nil, err
+	}
 	if err := step("kernel", func() error { return findKernel(rootfs, o.Work, res) }); err != nil {
 		return nil, err
 	}
@@ -317,6 +320,20 @@ func (o *Opts) debootstrap(ctx context.Context, rootfs, overlay string) error {
 		o.Suite, rootfs, o.Mirror,
 	}
 	return o.Run.Run(ctx, "", nil, "mmdebstrap", args...)
+}
+
+// fixups prepares the tree for a read-only root: links that systemd-tmpfiles
+// would otherwise try (and fail) to create at every boot.
+func fixups(rootfs string) error {
+	dbus := filepath.Join(rootfs, "var/lib/dbus")
+	if err := os.MkdirAll(dbus, 0o755); err != nil {
+		return err
+	}
+	link := filepath.Join(dbus, "machine-id")
+	if _, err := os.Lstat(link); err != nil {
+		return os.Symlink("/etc/machine-id", link)
+	}
+	return nil
 }
 
 func findKernel(rootfs, work string, res *Result) error {

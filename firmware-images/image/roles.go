@@ -144,6 +144,9 @@ func (r *Role) AppUnit() string {
 	if r.App.NeedsFramebuffer {
 		b.WriteString("ConditionPathExists=/dev/fb0\n")
 	}
+	// Without the binary (its package does not exist yet) the unit is
+	// skipped instead of restarting forever.
+	fmt.Fprintf(&b, "ConditionPathExists=%s\n", strings.Fields(r.App.Exec)[0])
 	fmt.Fprintf(&b, "\n[Service]\nExecStart=%s\nRestart=always\nRestartSec=2\nRuntimeDirectory=hallq\nRuntimeDirectoryPreserve=yes\n", r.App.Exec)
 	b.WriteString("SupplementaryGroups=dialout video input audio\nDynamicUser=no\n")
 	b.WriteString("\n[Install]\nWantedBy=multi-user.target\n")
