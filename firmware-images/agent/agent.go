@@ -150,7 +150,9 @@ func (a *Agent) Flush(ctx context.Context) {
 		return
 	}
 	if err := a.o.Controller.Report(ctx, a.st.Outbox); err != nil {
-		a.o.Logf("agent: report: %v", err)
+		if !errors.Is(err, ErrOffline) {
+			a.o.Logf("agent: report: %v", err)
+		}
 		return
 	}
 	a.st.Outbox = nil

@@ -308,7 +308,7 @@ func (c *Config) nextLocal() string {
 }
 
 // errNoController: enrolment has not completed yet.
-var errNoController = errors.New("hqagent: not enrolled with a controller (yet)")
+var errNoController = fmt.Errorf("hqagent: not enrolled with a controller (yet): %w", agent.ErrOffline)
 
 // lazyController forwards to the fleet client once enrolment succeeded.
 type lazyController struct {

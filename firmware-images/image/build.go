@@ -152,7 +152,7 @@ func Build(ctx context.Context, o Opts) (*Result, error) {
 	} else if err := step("overlay-sync", func() error { return o.Run.Run(ctx, "", nil, "cp", "-a", overlay+"/.", rootfs+"/") }); err != nil {
 		return nil, err
 	}
-	if err := step("fixups", func() error { return fixups(rootfs) }); err != nil {
+	if err := step("fixups", func() error { return fixups(rootfs, o.Role) }); err != nil {
 		return nil, err
 	}
 	if err := step("kernel", func() error { return findKernel(rootfs, o.Work, res) }); err != nil {
@@ -322,9 +322,17 @@ func (o *Opts) debootstrap(ctx context.Context, rootfs, overlay string) error {
 	return o.Run.Run(ctx, "", nil, "mmdebstrap", args...)
 }
 
-// fixups prepares the tree for a read-only root: links that systemd-tmpfiles
-// would otherwise try (and fail) to create at every boot.
-func fixups(rootfs string) error {
+// fixups prepares the tree for a read-only root (links that systemd-tmpfiles
+// would otherwise try, and fail, to create at every boot) and for the role.
+func fixups(rootfs string, r *Role) error {
+	if r.App.NeedsFramebuffer {
+		// The app owns the screen: no login prompt on tty1 under it.
+		mask := filepath.Join(rootfs, "etc/systemd/system/getty@tty1.service")
+		os.Remove(mask)
+		if err := os.Symlink("/dev/null", mask); err != nil {
+			return err
+		}
+	}
 	dbus := filepath.Join(rootfs, "var/lib/dbus")
 	if err := os.MkdirAll(dbus, 0o755); err != nil {
 		return err
