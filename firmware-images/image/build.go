@@ -328,6 +328,9 @@ func fixups(rootfs string, r *Role) error {
 	if r.App.NeedsFramebuffer {
 		// The app owns the screen: no login prompt on tty1 under it.
 		mask := filepath.Join(rootfs, "etc/systemd/system/getty@tty1.service")
+		if err := os.MkdirAll(filepath.Dir(mask), 0o755); err != nil {
+			return err
+		}
 		os.Remove(mask)
 		if err := os.Symlink("/dev/null", mask); err != nil {
 			return err

@@ -174,6 +174,9 @@ func TestBuildPlan(t *testing.T) {
 	if len(res.Built) != 2 || len(res.Skipped) != 0 {
 		t.Errorf("built %v skipped %v", res.Built, res.Skipped)
 	}
+	if l, err := os.Readlink(filepath.Join(work, "w/rootfs/etc/systemd/system/getty@tty1.service")); err != nil || l != "/dev/null" {
+		t.Errorf("getty on the display's screen not masked: %q %v", l, err)
+	}
 	keys, _ := os.ReadDir(filepath.Join(work, "w/overlay/etc/hallq/trusted-keys"))
 	if len(keys) != 1 || keys[0].Name() == "development.pub" {
 		t.Errorf("release image keys: %v", keys)
