@@ -29,7 +29,7 @@ func liveRig(b *testing.B, windows int) (*httptest.Server, *http.Client, func())
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := engine.New(hallConfig(windows), st, engine.Options{})
+	eng, err := engine.New(hallConfig(windows), st, engine.Options{SnapshotEvery: snapEvery})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,6 +44,9 @@ func liveRig(b *testing.B, windows int) (*httptest.Server, *http.Client, func())
 }
 
 var liveN atomic.Int64
+
+// snapEvery is the engine default unless an experiment changes it.
+var snapEvery = 0
 
 func livePost(b testing.TB, cl *http.Client, base, path string, body any) int {
 	j, _ := json.Marshal(body)
