@@ -109,7 +109,34 @@ func New(o Opts) (*Agent, error) {
 			return nil, err
 		}
 	}
-	return &Agent{o: o, st: st}, nil
+	a := &Agent{o: o, st: st}
+	if err := a.reconcile(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// reconcile trusts the boot loader over the state file when they disagree
+// outside an update: if the machine runs another slot than the one the
+// state says was committed (a commit lost to a power cut on the FAT ESP, a
+// technician's manual boot), the running slot and the running image's
+// version become the committed ones, so versions reported to the controller
+// and checked against bundles are those of what actually runs.
+func (a *Agent) reconcile() error {
+	if a.st.State != Idle {
+		return nil
+	}
+	booted, err := a.o.Boot.Booted()
+	if err != nil || booted == a.st.Slot {
+		return err
+	}
+	was := fmt.Sprintf("%s on %s", a.st.Version, a.st.Slot)
+	a.st.Slot = booted
+	if a.o.Version != "" {
+		a.st.Version, a.st.Epoch = a.o.Version, max(a.o.Epoch, a.st.Epoch)
+	}
+	a.event(fleetapi.StepCommit, a.st.Version, false, "state said %s; running %s on %s", was, a.st.Version, booted)
+	return a.save()
 }
 
 // State returns a copy of the persisted state.

@@ -401,3 +401,21 @@ func TestLocalBundleFromUSB(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// TestLostCommitReconciles: the loader forgot a commit (torn FAT rename) and
+// boots the old slot; the agent adopts what runs instead of trusting its file.
+func TestLostCommitReconciles(t *testing.T) {
+	w := newWorld(t)
+	w.publish("1.3.0", image("GOOD", "1.3.0"))
+	w.run(nil)
+	w.boot.Commit("a")
+	w.powerCycle()
+	a := w.agent(nil)
+	if st := a.State(); st.Slot != "a" || st.Version != "1.2.0" {
+		t.Fatalf("not reconciled: %+v", st)
+	}
+	a = w.run(nil) // and the update is applied again
+	if st := a.State(); st.Slot != "b" || st.Version != "1.3.0" {
+		t.Fatalf("%+v", st)
+	}
+}

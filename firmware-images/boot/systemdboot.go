@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // SystemdBoot drives systemd-boot's boot counting. Each slot has one entry
@@ -179,7 +181,9 @@ func (s *SystemdBoot) Commit(slot string) error {
 		return fmt.Errorf("%w: no entry for slot %s", ErrBootloader, slot)
 	}
 	if !e.counting {
-		return nil
+		// Blessed already (systemd-bless-boot may have been first): make
+		// sure that rename is on the disk too.
+		return syncDir(s.dir())
 	}
 	good := fmt.Sprintf("hallq-%04d-%s.conf", e.gen, slot)
 	if err := os.Rename(filepath.Join(s.dir(), e.name), filepath.Join(s.dir(), good)); err != nil {
@@ -242,12 +246,20 @@ func writeAtomic(path string, b []byte) error {
 	return nil
 }
 
+// syncDir makes renames in dir durable. The ESP is FAT, where a rename
+// rewrites directory entries in place: until the file system is synced a
+// power cut can lose the rename or even both names (seen in QEMU: a commit
+// followed by a power cut made the committed entry vanish). syncfs flushes
+// the whole (small) ESP.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	d.Sync() // vfat may refuse fsync on directories; the rename is still ordered by the fs
+	d.Sync()
+	if err := unix.Syncfs(int(d.Fd())); err != nil {
+		return fmt.Errorf("boot: syncfs %s: %w", dir, err)
+	}
 	return nil
 }

@@ -67,7 +67,10 @@ func (t *Tryboot) write(committed, trial string, left int) error {
 	if err := writeAtomic(filepath.Join(t.Boot, "autoboot.txt"), []byte(body)); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(t.Boot, "hallq-tries.txt"), []byte(strconv.Itoa(left)+"\n"))
+	if err := writeAtomic(filepath.Join(t.Boot, "hallq-tries.txt"), []byte(strconv.Itoa(left)+"\n")); err != nil {
+		return err
+	}
+	return syncDir(t.Boot)
 }
 
 // Booted reads hallq.slot= from the kernel command line of the slot's own
