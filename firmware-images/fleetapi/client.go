@@ -181,6 +181,13 @@ func (c *Client) Fetch(ctx context.Context, path string, offset int64) (io.ReadC
 		return resp.Body, total, nil
 	case offset == 0 && resp.StatusCode == http.StatusOK:
 		return resp.Body, resp.ContentLength, nil
+	case resp.StatusCode == http.StatusOK:
+		// A proxy or server that ignores Range: skip what we already have.
+		if _, err := io.CopyN(io.Discard, resp.Body, offset); err != nil {
+			resp.Body.Close()
+			return nil, 0, fmt.Errorf("fleetapi: fetch %s: skipping %d bytes: %w", path, offset, err)
+		}
+		return resp.Body, resp.ContentLength, nil
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
 		resp.Body.Close()
 		return nil, 0, fmt.Errorf("fleetapi: fetch %s: range from %d not satisfiable", path, offset)

@@ -2,9 +2,12 @@ package fleetapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -49,5 +52,23 @@ func TestSignVerify(t *testing.T) {
 		if err := check(c.r, c.at); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
+	}
+}
+
+func TestFetchWithoutRangeSupport(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(data) // ignores Range
+	}))
+	defer srv.Close()
+	c := &Client{Base: srv.URL}
+	rc, total, err := c.Fetch(context.Background(), "/b", 1234)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, _ := io.ReadAll(rc)
+	if total != int64(len(data)) || !bytes.Equal(got, data[1234:]) {
+		t.Fatalf("total %d, %d bytes", total, len(got))
 	}
 }
