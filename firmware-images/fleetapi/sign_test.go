@@ -58,6 +58,7 @@ func TestSignVerify(t *testing.T) {
 func TestFetchWithoutRangeSupport(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789"), 1000)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10000")
 		w.Write(data) // ignores Range
 	}))
 	defer srv.Close()
