@@ -15,7 +15,7 @@
 #   WAIT          seconds to wait for each boot marker   [900]
 #   BUILD_TIMEOUT seconds for each image build step      [2400]
 #   SKIP_APT=1    do not apt-get install the tools
-#   REUSE=1       reuse an image built by an earlier run in WORK
+#   REUSE=1       reuse the Debian root file system of an earlier run in WORK (skips mmdebstrap)
 #
 # Scenarios (each PASS or FAIL, never silently skipped):
 #   build         the image builds, with a bmap; sizes and build time printed
@@ -99,12 +99,14 @@ build() { # version out [extra flags]
 }
 
 # --- build -------------------------------------------------------------------
-if [[ -n ${REUSE:-} && -f $IMG && -f $IMG.bmap ]]; then
-	log "reusing $IMG"
-	result build PASS "reused $IMG"
-else
+REUSE_FLAG=()
+if [[ -n ${REUSE:-} && -d $WORK/build/rootfs/usr ]]; then
+	log "reusing the root file system in $WORK/build/rootfs"
+	REUSE_FLAG=(-reuse-rootfs)
+fi
+{
 	start=$(date +%s)
-	if build "$V1" "$IMG" 2>&1 | tee "$WORK/build-$V1.log"; then
+	if build "$V1" "$IMG" "${REUSE_FLAG[@]}" 2>&1 | tee "$WORK/build-$V1.log"; then
 		secs=$(($(date +%s) - start))
 		apparent=$(stat -c %s "$IMG")
 		used=$(($(stat -c %b "$IMG") * 512))
@@ -114,7 +116,7 @@ else
 		result build FAIL "see $WORK/build-$V1.log"
 		finish
 	fi
-fi
+}
 # The builder says which of our binaries do not exist yet.
 HAVE_APP=yes
 grep -qE "not built.*(kiosk|controller)/cmd/" "$WORK/build-$V1.log" 2>/dev/null && HAVE_APP=no
@@ -135,8 +137,8 @@ bundle() { # version out [build flags]
 }
 B2=$WORK/hallq-$ROLE-$V2.hqb
 B3=$WORK/hallq-$ROLE-$V3.hqb
-if [[ -z ${REUSE:-} || ! -f $B2 ]]; then bundle "$V2" "$B2" || { result build FAIL "bundle $V2: see $WORK/build-$V2.log"; finish; }; fi
-if [[ -z ${REUSE:-} || ! -f $B3 ]]; then bundle "$V3" "$B3" -health-file /run/hallq/never || { result build FAIL "bundle $V3"; finish; }; fi
+bundle "$V2" "$B2" || { result build FAIL "bundle $V2: see $WORK/build-$V2.log"; finish; }
+bundle "$V3" "$B3" -health-file /run/hallq/never || { result build FAIL "bundle $V3: see $WORK/build-$V3.log"; finish; }
 "$HQFW" bundle verify -pub "$KEY.pub" -product "hallq-$ROLE" -installed "$V1" "$B2" >/dev/null
 
 # USB sticks: ext4 file systems holding one bundle each.
@@ -175,11 +177,11 @@ boot() { # serial-log [usb stick image]
 	rm -f "$serial" "$MON"
 	local usb=()
 	if [[ -n $stickimg ]]; then
-		usb=(-device qemu-xhci -drive "if=none,id=stick,format=raw,file=$stickimg" -device usb-storage,drive=stick,removable=on)
+		usb=(-device qemu-xhci -drive "if=none,id=stick,format=raw,file=$stickimg" -device usb-storage,drive=stick,removable=on,bootindex=9)
 	fi
 	qemu-system-x86_64 -machine q35 -accel "$ACCEL" -m "$MEM" -smp 2 \
 		-drive "if=pflash,format=raw,readonly=on,file=$CODE" -drive "if=pflash,format=raw,file=$VARS" \
-		-drive "file=$DISK,format=raw,if=virtio" "${usb[@]}" \
+		-drive "file=$DISK,format=raw,if=none,id=disk0" -device virtio-blk-pci,drive=disk0,bootindex=1 "${usb[@]}" \
 		-nic user,model=virtio-net-pci -vga std -display none \
 		-serial "file:$serial" -monitor "unix:$MON,server,nowait" >"$serial.qemu" 2>&1 &
 	QEMU_PID=$!
