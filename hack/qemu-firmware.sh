@@ -25,6 +25,10 @@
 #   usb-update    a signed bundle on an emulated USB stick installs to slot b and commits
 #   rollback      a bundle whose health check fails gets three tries, then slot b again,
 #                 and the agent reports the failed version
+#   controller    the hall controller (controller/cmd/controller on the host, reached
+#                 from the guest at 10.0.2.2) enrols the device from a seed written with
+#                 hqfw seed, serves the desired bundle with HTTP Range; the update commits
+#                 and hqfw devices lists the new version and the failed one
 # The last line is "N passed, N failed".
 set -euo pipefail
 
@@ -37,6 +41,9 @@ BUILD_TIMEOUT=${BUILD_TIMEOUT:-2400}
 V1=2026.11.1
 V2=2026.11.2
 V3=2026.11.3
+V4=2026.11.4
+CTL_PORT=${CTL_PORT:-18080}
+ADMIN=qemu-admin-token-$(date +%s)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 if [[ $(id -u) != 0 ]]; then
@@ -50,7 +57,12 @@ FAIL=0
 RESULTS=()
 FIGURES=()
 QEMU_PID=
+CTL_PID=
 cleanup() {
+	if [[ -n $CTL_PID ]] && kill -0 "$CTL_PID" 2>/dev/null; then
+		kill "$CTL_PID" 2>/dev/null || true
+		wait "$CTL_PID" 2>/dev/null || true
+	fi
 	if [[ -n $QEMU_PID ]] && kill -0 "$QEMU_PID" 2>/dev/null; then
 		kill "$QEMU_PID" 2>/dev/null || true
 		wait "$QEMU_PID" 2>/dev/null || true
@@ -139,6 +151,8 @@ B2=$WORK/hallq-$ROLE-$V2.hqb
 B3=$WORK/hallq-$ROLE-$V3.hqb
 bundle "$V2" "$B2" || { result build FAIL "bundle $V2: see $WORK/build-$V2.log"; finish; }
 bundle "$V3" "$B3" -health-file /run/hallq/never || { result build FAIL "bundle $V3: see $WORK/build-$V3.log"; finish; }
+B4=$WORK/hallq-$ROLE-$V4.hqb
+bundle "$V4" "$B4" || { result build FAIL "bundle $V4: see $WORK/build-$V4.log"; finish; }
 "$HQFW" bundle verify -pub "$KEY.pub" -product "hallq-$ROLE" -installed "$V1" "$B2" >/dev/null
 
 # USB sticks: ext4 file systems holding one bundle each.
@@ -193,7 +207,8 @@ monitor() { printf '%s\n' "$*" | timeout 20 socat - "UNIX-CONNECT:$MON" >/dev/nu
 stop() {
 	monitor quit
 	for _ in $(seq 20); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 1; done
-	cleanup
+	if [[ -n $QEMU_PID ]] && kill -0 "$QEMU_PID" 2>/dev/null; then kill "$QEMU_PID" 2>/dev/null || true; fi
+	wait "$QEMU_PID" 2>/dev/null || true
 	QEMU_PID=
 }
 
@@ -257,5 +272,48 @@ else
 	result rollback FAIL "no rollback of $V3; see $S3"
 fi
 stop
+
+# Update through the hall controller: enrol from the seed, check in, download.
+S4=$WORK/serial-controller.log
+CTL=$WORK/controller
+CTL_DATA=$WORK/controller-data
+rm -rf "$CTL_DATA"
+mkdir -p "$CTL_DATA/bundles"
+cp "$B4" "$CTL_DATA/bundles/"
+if (cd "$ROOT" && CGO_ENABLED=0 timeout 600 go build -o "$CTL" ./controller/cmd/controller); then
+	"$CTL" -listen "127.0.0.1:$CTL_PORT" -data "$CTL_DATA" -dev-token "$ADMIN" >"$WORK/controller.log" 2>&1 &
+	CTL_PID=$!
+	export HALLQ_CONTROLLER=http://127.0.0.1:$CTL_PORT HALLQ_ADMIN_TOKEN=$ADMIN
+	for _ in $(seq 30); do "$HQFW" devices >/dev/null 2>&1 && break; sleep 1; done
+	if TOKEN=$("$HQFW" token -role "$ROLE" 2>/dev/null) &&
+		"$HQFW" seed -target "$DISK" -controller "http://10.0.2.2:$CTL_PORT" -token "$TOKEN" >/dev/null &&
+		"$HQFW" desired -role "$ROLE" -bundle "$(basename "$B4")" >/dev/null; then
+		boot "$S4"
+		if waitfor "$S4" "agent: download $V4 ok=true start" && t0=$(date +%s) && waitfor "$S4" "agent: arm $V4 ok=true"; then
+			FIGURES+=("update apply via controller (download + verify + write + read back) under $ACCEL: $(($(date +%s) - t0))s")
+		fi
+		if waitfor "$S4" "agent: commit $V4 ok=true" && waitfor "$S4" "hallq: boot-complete hallq-$ROLE $V4 1 hallq.slot=a"; then
+			listed=no
+			for _ in $(seq 60); do
+				d=$("$HQFW" devices 2>/dev/null || true)
+				if grep -q "$V4" <<<"$d" && grep -q "$V3" <<<"$d" && grep -qE "$V4 +a " <<<"$d"; then listed=yes; break; fi
+				sleep 5
+			done
+			"$HQFW" devices >"$WORK/devices.txt" 2>&1 || true
+			if [[ $listed == yes ]]; then
+				result controller PASS "enrolled with a one-time token, $V4 downloaded from the controller and committed on slot a; hqfw devices lists it and the failed $V3"
+			else
+				result controller FAIL "committed, but the controller's device list is wrong; see $WORK/devices.txt"
+			fi
+		else
+			result controller FAIL "no commit of $V4; see $S4 and $WORK/controller.log"
+		fi
+		stop
+	else
+		result controller FAIL "could not create a token, write the seed or set the desired version"
+	fi
+else
+	result controller FAIL "controller/cmd/controller does not build"
+fi
 
 finish
