@@ -122,7 +122,9 @@ fi
 		secs=$(($(date +%s) - start))
 		apparent=$(stat -c %s "$IMG")
 		used=$(($(stat -c %b "$IMG") * 512))
-		FIGURES+=("image $ROLE: $((apparent >> 20)) MiB apparent, $((used >> 20)) MiB allocated, built in ${secs}s")
+		how=""
+		[[ ${#REUSE_FLAG[@]} -gt 0 ]] && how=" (root file system reused, mmdebstrap skipped)"
+		FIGURES+=("image $ROLE: $((apparent >> 20)) MiB apparent, $((used >> 20)) MiB allocated, built in ${secs}s$how")
 		result build PASS "$IMG with $(basename "$IMG").bmap in ${secs}s"
 	else
 		result build FAIL "see $WORK/build-$V1.log"
@@ -264,7 +266,7 @@ S3=$WORK/serial-rollback.log
 boot "$S3" "$WORK/stick-bad.img"
 if waitfor "$S3" "agent: rollback $V3 ok=false" $((WAIT * 4)); then
 	if waitfor "$S3" "hallq: boot-complete hallq-$ROLE $V2 1 hallq.slot=b" 300; then
-		result rollback PASS "$V3 failed its health check, rolled back to $V2 on slot b (failed version reported in the agent's outbox)"
+		result rollback PASS "$V3 failed its health check three times, the loader went back to $V2 on slot b, the agent logged the failed version (sent to the controller once enrolled, see 'controller')"
 	else
 		result rollback FAIL "rollback logged but slot b did not complete its boot"
 	fi
