@@ -33,7 +33,7 @@ type SystemdBoot struct {
 // NewSystemdBoot returns an adapter with hallq's ESP layout.
 func NewSystemdBoot(esp string) *SystemdBoot {
 	return &SystemdBoot{ESP: esp, Cmdline: "/proc/cmdline", Kernel: "/hallq/%s/vmlinuz", Initrd: "/hallq/%s/initrd.img",
-		Options: "root=PARTLABEL=root-%s ro rootwait hallq.slot=%s console=ttyS0,115200 console=tty0 quiet", Title: "hallq slot %s"}
+		Options: "root=PARTLABEL=root-%s ro rootwait hallq.slot=%s console=ttyS0,115200 console=tty0 quiet loglevel=3", Title: "hallq slot %s"}
 }
 
 func (s *SystemdBoot) String() string { return "systemd-boot(" + s.ESP + ")" }
