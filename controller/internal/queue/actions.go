@@ -181,6 +181,15 @@ func (h *Hall) window(id string) (*Window, error) {
 	return w, nil
 }
 
+// begin is how window commands start: roll the day over if needed, keep
+// the clock monotonic, and find the window, which must be staffed.
+func (h *Hall) begin(now time.Time, window string) (time.Time, *Window, error) {
+	h.Tick(now)
+	now = h.clock(now)
+	w, err := h.staffed(window)
+	return now, w, err
+}
+
 // staffed returns the window if somebody is logged in there.
 func (h *Hall) staffed(id string) (*Window, error) {
 	w, err := h.window(id)
@@ -223,9 +232,7 @@ type CallArgs struct {
 // Call calls the next ticket for a window. It returns nil and no error when
 // nobody is waiting for the window.
 func (h *Hall) Call(now time.Time, window string, a CallArgs) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -280,9 +287,7 @@ func (h *Hall) ticketEvent(typ EventType, now time.Time, t *Ticket, w *Window) E
 
 // Recall announces the window's called ticket again.
 func (h *Hall) Recall(now time.Time, window string) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -301,9 +306,7 @@ func (h *Hall) Recall(now time.Time, window string) (*Ticket, error) {
 
 // NoShow marks the window's called ticket as not answered (过号).
 func (h *Hall) NoShow(now time.Time, window string) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -321,9 +324,7 @@ func (h *Hall) NoShow(now time.Time, window string) (*Ticket, error) {
 // Requeue puts a no-show back in its line behind the next `behind` waiting
 // tickets of its service (nil: the configured default).
 func (h *Hall) Requeue(now time.Time, window string, ticket uint64, behind *int) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -369,9 +370,7 @@ func (h *Hall) Requeue(now time.Time, window string, ticket uint64, behind *int)
 
 // Start records that the called citizen is at the window.
 func (h *Hall) Start(now time.Time, window string) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -386,9 +385,7 @@ func (h *Hall) Start(now time.Time, window string) (*Ticket, error) {
 // Finish closes the window's ticket with an outcome and optional case
 // number. A called ticket may be finished without an explicit start.
 func (h *Hall) Finish(now time.Time, window, outcome, caseNumber string) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -412,9 +409,7 @@ func (h *Hall) Finish(now time.Time, window, outcome, caseNumber string) (*Ticke
 // ticket keeps the number and the original arrival time, so the citizen does
 // not go to the back of the line.
 func (h *Hall) Transfer(now time.Time, window, toService, toWindow string) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -457,9 +452,7 @@ func (h *Hall) Transfer(now time.Time, window, toService, toWindow string) (*Tic
 // Park sets the window's ticket aside (挂起), e.g. while the citizen fetches
 // a document; TakeBack resumes it.
 func (h *Hall) Park(now time.Time, window string) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -473,9 +466,7 @@ func (h *Hall) Park(now time.Time, window string) (*Ticket, error) {
 
 // TakeBack resumes a ticket parked at this window.
 func (h *Hall) TakeBack(now time.Time, window string, ticket uint64) (*Ticket, error) {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return nil, err
 	}
@@ -498,9 +489,7 @@ func (h *Hall) TakeBack(now time.Time, window string, ticket uint64) (*Ticket, e
 
 // Pause stops calls at a window; the reason is shown on its sign.
 func (h *Hall) Pause(now time.Time, window, reason string) error {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return err
 	}
@@ -519,9 +508,7 @@ func (h *Hall) Pause(now time.Time, window, reason string) error {
 
 // Resume reopens a paused window.
 func (h *Hall) Resume(now time.Time, window string) error {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return err
 	}
@@ -555,9 +542,7 @@ func (h *Hall) Login(now time.Time, window, staff string) error {
 
 // Logout ends the shift; the window must have no current ticket.
 func (h *Hall) Logout(now time.Time, window string) error {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return err
 	}
@@ -571,9 +556,7 @@ func (h *Hall) Logout(now time.Time, window string) error {
 // HandOver lets the backup (B post) take over a window without closing it;
 // the current ticket carries on under the new staff member.
 func (h *Hall) HandOver(now time.Time, window, staff string) error {
-	h.Tick(now)
-	now = h.clock(now)
-	w, err := h.staffed(window)
+	now, w, err := h.begin(now, window)
 	if err != nil {
 		return err
 	}
