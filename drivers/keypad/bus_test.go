@@ -36,7 +36,7 @@ func newBusRig(t testing.TB) *busRig {
 		p.Close()
 		t.Fatal(err)
 	}
-	master := pollable(t, p.Master)
+	master := p.Master
 	r := &busRig{emu: keypadtest.NewBus(master), errs: make(chan error, 64), done: make(chan error, 1)}
 	o := keypad.DefaultBusOpts
 	o.Windows = map[uint8]string{3: "3号窗口"}

@@ -53,7 +53,7 @@ func newRig(t testing.TB, baud int, addrs ...uint8) *rig {
 	for _, a := range addrs {
 		r.signs = append(r.signs, ledsigntest.NewSign(a))
 	}
-	master := pollable(t, p.Master)
+	master := p.Master
 	r.bus = ledsigntest.NewBus(master, r.signs...)
 	r.bus.Baud = baud
 	ctx, cancel := context.WithCancel(context.Background())

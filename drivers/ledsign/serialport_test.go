@@ -28,7 +28,7 @@ func TestOverSerialport(t *testing.T) {
 	}
 	defer port.Close()
 	sign := ledsigntest.NewSign(3)
-	bus := ledsigntest.NewBus(pollable(t, p.Master), sign)
+	bus := ledsigntest.NewBus(p.Master, sign)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	done := make(chan error, 1)

@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"hallq/drivers/escpos/escpostest"
 	"hallq/drivers/idcard/idcardtest"
 	"hallq/drivers/internal/pty"
@@ -56,41 +54,12 @@ type Hall struct {
 	Paths map[string]string
 }
 
-// pollable swaps a pty master for a non-blocking duplicate: pty.Open calls
-// Fd(), which leaves the master blocking, so read deadlines would be
-// ignored and a hang-up would wait for the next byte.
-func pollable(f *os.File) (*os.File, error) {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	var nfd int
-	var derr error
-	if err := rc.Control(func(fd uintptr) { nfd, derr = unix.Dup(int(fd)) }); err != nil {
-		return nil, err
-	}
-	if derr != nil {
-		return nil, derr
-	}
-	f.Close()
-	unix.CloseOnExec(nfd)
-	if err := unix.SetNonblock(nfd, true); err != nil {
-		unix.Close(nfd)
-		return nil, err
-	}
-	return os.NewFile(uintptr(nfd), f.Name()), nil
-}
-
 func (h *Hall) open(name string) (*os.File, error) {
 	p, err := pty.Open()
 	if err != nil {
 		return nil, err
 	}
-	m, err := pollable(p.Master)
-	if err != nil {
-		p.Close()
-		return nil, fmt.Errorf("devemu: %s: %w", name, err)
-	}
+	m := p.Master // non-blocking: deadlines and Close reach a pending Read
 	h.files = append(h.files, m)
 	h.Paths[name] = p.SlavePath
 	return m, nil
