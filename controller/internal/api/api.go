@@ -29,6 +29,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics may be nil.
 	Metrics *Metrics
+	// Authenticators are tried after the bearer tokens (console sessions).
+	Authenticators []Authenticator
 	// Extra routes mounted on the same mux (e.g. the fleet API), by pattern.
 	Extra map[string]http.Handler
 	// KeepAlive is the event stream's comment interval.
@@ -83,6 +85,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+// Authenticate resolves a request to a caller: bearer token, then the
+// configured authenticators.
+func (s *Server) Authenticate(r *http.Request) (Principal, bool) {
+	if p, ok := s.o.Tokens.authenticate(r); ok {
+		return p, true
+	}
+	return Chain(s.o.Authenticators...)(r)
+}
+
 type handler func(w http.ResponseWriter, r *http.Request, p Principal)
 
 // route wraps a handler with authentication and metrics.
@@ -97,7 +108,7 @@ func (s *Server) route(pattern string, h handler) {
 				r.Header.Set("Authorization", "Bearer "+tok)
 			}
 		}
-		p, ok := s.o.Tokens.authenticate(r)
+		p, ok := s.Authenticate(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hallq"`)
 			writeError(sw, http.StatusUnauthorized, "unauthorized", "未授权：缺少或无效的令牌", "missing or invalid bearer token")

@@ -78,6 +78,29 @@ func (ts *Tokens) IsAdmin(r *http.Request) bool {
 	return ok && p.Role == RoleAdmin
 }
 
+// Authenticator resolves a request to a caller. The API tries the bearer
+// tokens first, then Options.Authenticators in order (the console's session
+// cookies), so packages mounted beside the API share one notion of a caller.
+type Authenticator func(r *http.Request) (Principal, bool)
+
+// Authenticate is the token check as an Authenticator.
+func (ts *Tokens) Authenticate(r *http.Request) (Principal, bool) { return ts.authenticate(r) }
+
+// Chain tries each authenticator in order.
+func Chain(as ...Authenticator) Authenticator {
+	return func(r *http.Request) (Principal, bool) {
+		for _, a := range as {
+			if a == nil {
+				continue
+			}
+			if p, ok := a(r); ok {
+				return p, true
+			}
+		}
+		return Principal{}, false
+	}
+}
+
 func (ts *Tokens) authenticate(r *http.Request) (Principal, bool) {
 	h := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(h, "Bearer ")
