@@ -109,8 +109,17 @@ func Start(c Config) (*Controller, error) {
 		return nil, err
 	}
 	fl.SetBundleDir(filepath.Join(c.DataDir, "bundles"))
+	// Packages mounted beside the API authenticate through the API's
+	// Authenticate (bearer tokens, then console sessions); ctl.api is set
+	// below, before the listener starts, so the closure is safe.
+	authn := api.Authenticator(func(r *http.Request) (api.Principal, bool) { return ctl.api.Authenticate(r) })
+	_ = authn
+	extra := map[string]http.Handler{"/api/v1/fleet/": fl.Handler()}
+	var authenticators []api.Authenticator
+	// Mounted packages: one block each, below this line.
+
 	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m,
-		Extra: map[string]http.Handler{"/api/v1/fleet/": fl.Handler()}})
+		Authenticators: authenticators, Extra: extra})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		eng.Close()
