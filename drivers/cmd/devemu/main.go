@@ -9,7 +9,7 @@ package main
 import (
 	"os"
 
-	"hallq/drivers/cmd/devemu/internal/emu"
+	"hallq/drivers/devemu"
 )
 
-func main() { os.Exit(emu.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() { os.Exit(devemu.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

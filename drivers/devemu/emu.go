@@ -1,7 +1,8 @@
-// Package emu is drivers/cmd/devemu: it opens a pty per emulated device,
+// Package devemu runs emulated hall devices for drivers/cmd/devemu and the
+// demo hall: it opens a pty per emulated device,
 // serves the device on the master side and interprets a small line-based
 // control language, so main stays a one-liner and tests drive the same code.
-package emu
+package devemu
 
 import (
 	"bufio"
