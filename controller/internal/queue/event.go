@@ -72,6 +72,11 @@ type Event struct {
 
 	// day_rolled
 	Day string `json:"day,omitempty"`
+
+	// reconfigured (reconfig.go)
+	Config        *Config `json:"config,omitempty"`
+	ConfigVersion int     `json:"config_version,omitempty"`
+	Base          string  `json:"base,omitempty"`
 }
 
 // recordVersion is the first byte of every stored event record.
@@ -138,6 +143,10 @@ func (e *Event) check() error {
 	case EvPaused, EvResumed, EvLoggedIn, EvLoggedOut, EvHandedOver:
 		if e.Window == "" {
 			return fmt.Errorf("%s without window", e.Type)
+		}
+	case EvReconfigured:
+		if e.Config == nil {
+			return errors.New("reconfigured without config")
 		}
 	case EvDayRolled:
 		if e.Day == "" {

@@ -61,6 +61,8 @@ type Hall struct {
 
 	pending []Event
 	record  bool
+
+	cfgState ConfigState // reconfig.go
 }
 
 // New builds an empty hall. cfg is completed with defaults and validated.
@@ -191,6 +193,9 @@ func (h *Hall) apply(e *Event) error {
 	if e.Type == EvDayRolled {
 		h.rollDay(e.Day)
 		return nil
+	}
+	if e.Type == EvReconfigured {
+		return h.applyReconfigured(e)
 	}
 	var w *Window
 	if e.Window != "" {

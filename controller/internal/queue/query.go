@@ -174,6 +174,10 @@ type snapshot struct {
 	Tickets         []*Ticket         `json:"tickets"`
 	Windows         []*Window         `json:"windows"`
 	Services        map[string][2]int `json:"services"` // next, issued
+	// Config is set once the console has changed the configuration, so a
+	// restore does not fall back to the file's (reconfig.go).
+	Config   *Config      `json:"config,omitempty"`
+	CfgState *ConfigState `json:"config_state,omitempty"`
 }
 
 // Snapshot serialises the state as of LastSeq.
@@ -188,6 +192,10 @@ func (h *Hall) Snapshot() ([]byte, error) {
 	}
 	for id, sv := range h.services {
 		s.Services[id] = [2]int{sv.next, sv.issued}
+	}
+	if h.cfgState.Reconfigured {
+		cfg, st := h.cfg, h.cfgState
+		s.Config, s.CfgState = &cfg, &st
 	}
 	b, err := json.Marshal(&s)
 	if err != nil {
@@ -209,6 +217,14 @@ func (h *Hall) Restore(b []byte) error {
 	}
 	if s.Version != 1 {
 		return fmt.Errorf("queue: restore: snapshot version %d", s.Version)
+	}
+	if s.Config != nil {
+		if err := h.reconfigure(*s.Config); err != nil {
+			return fmt.Errorf("queue: restore: config: %w", err)
+		}
+		if s.CfgState != nil {
+			h.cfgState = *s.CfgState
+		}
 	}
 	h.day, h.nextID, h.lastSeq, h.lastAt, h.hallConsecutive = s.Day, s.NextID, s.LastSeq, s.LastAt, s.HallConsecutive
 	for _, w := range s.Windows {
