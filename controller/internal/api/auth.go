@@ -18,7 +18,26 @@ const (
 	RoleDisplay Role = "display" // read and follow events
 	RoleStaff   Role = "staff"   // window actions at any window, green channel
 	RoleAdmin   Role = "admin"   // everything
+
+	// Console roles (people signed in to the management console). The
+	// console maps its sessions to these; they are not token roles.
+	RoleManager    Role = "manager"    // hall manager: like admin for the hall, configuration included
+	RoleSupervisor Role = "supervisor" // window supervisor: window actions at any window, green channel
+	RoleTechnician Role = "technician" // devices; reads the hall
+	RoleAuditor    Role = "auditor"    // reads everything, changes nothing
 )
+
+// MayManage: configuration and other hall-wide changes.
+func (p Principal) MayManage() bool { return p.Role == RoleAdmin || p.Role == RoleManager }
+
+// MaySupervise: actions on any window or ticket (pause, transfer, cancel,
+// green channel) and appointments.
+func (p Principal) MaySupervise() bool {
+	return p.MayManage() || p.Role == RoleStaff || p.Role == RoleSupervisor
+}
+
+// ReadOnly reports a role that may read but change nothing.
+func (p Principal) ReadOnly() bool { return p.Role == RoleAuditor || p.Role == RoleDisplay }
 
 // Token is one configured bearer token.
 type Token struct {
@@ -125,13 +144,13 @@ func (p Principal) mayIssue() bool {
 
 // staffPower: may grant the green channel when issuing.
 func (p Principal) staffPower() bool {
-	return p.Role == RoleStaff || p.Role == RoleAdmin || p.Role == RoleWindow
+	return p.MaySupervise() || p.Role == RoleWindow
 }
 
 // mayAct: window actions at window w.
 func (p Principal) mayAct(w string) bool {
 	switch p.Role {
-	case RoleStaff, RoleAdmin:
+	case RoleStaff, RoleAdmin, RoleManager, RoleSupervisor:
 		return true
 	case RoleWindow:
 		return p.Window == w

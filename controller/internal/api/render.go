@@ -92,7 +92,7 @@ var eventTypes = map[queue.EventType]hallproto.EventType{
 	queue.EvChannelChanged: hallproto.EvChannelChanged, queue.EvPaused: hallproto.EvWindowPaused,
 	queue.EvResumed: hallproto.EvWindowResumed, queue.EvLoggedIn: hallproto.EvStaffLoggedIn,
 	queue.EvLoggedOut: hallproto.EvStaffLoggedOut, queue.EvHandedOver: hallproto.EvStaffHandedOver,
-	queue.EvDayRolled: hallproto.EvDayRolled,
+	queue.EvDayRolled: hallproto.EvDayRolled, queue.EvReconfigured: hallproto.EvConfigChanged,
 }
 
 // RenderEvent turns a stored event into its public form. Personal fields
