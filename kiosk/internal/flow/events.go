@@ -93,13 +93,13 @@ type CardError int
 
 // Card errors; Message in CardFailed overrides the default text.
 const (
-	CardUnreadable   CardError = iota // moved, bad frame: 请重新放置身份证
-	CardPulled                        // removed during the read
-	CardFake                          // authentication failed: damaged or fake
-	CardExpired                       // validity ended
-	CardInvalid                       // check character or fields inconsistent
-	CardUnsupported                   // unknown card type
-	CardReaderFault                   // module fault, timeout
+	CardUnreadable  CardError = iota // moved, bad frame: 请重新放置身份证
+	CardPulled                       // removed during the read
+	CardFake                         // authentication failed: damaged or fake
+	CardExpired                      // validity ended
+	CardInvalid                      // check character or fields inconsistent
+	CardUnsupported                  // unknown card type
+	CardReaderFault                  // module fault, timeout
 )
 
 // Device events, sent by the glue.

@@ -25,28 +25,28 @@ type Screen int
 
 // Screens of the journey; doc.go draws how they connect.
 const (
-	ScreenAttract    Screen = iota // 欢迎 / touch to start
-	ScreenClosed                   // after hours: opening hours, booking QR, self-service
-	ScreenIdentify                 // place the ID card, or "no ID card"
-	ScreenReading                  // a card is being read
-	ScreenCheckingIn               // asking the controller for an appointment
-	ScreenAppointment              // appointment too early / lapsed: Message, offer TakeNormal
-	ScreenGroups                   // menu level 1
-	ScreenServices                 // menu level 2
-	ScreenChannel                  // channel options
-	ScreenConfirm                  // summary and "确认取号"
-	ScreenIssuing                  // waiting for the ticket
-	ScreenPrinting                 // printing
-	ScreenDone                     // ticket number, waiting ahead
-	ScreenPrintProblem             // ticket issued but not printed: number shown, ask staff
-	ScreenMessage                  // a message with "知道了 OK"
-	ScreenMaterial                 // document capture: choose the material type
-	ScreenPreview                  // live preview, "拍照 Capture"
-	ScreenReview                   // review the page: retake, keep, finish
-	ScreenUploading                // pages being uploaded
-	ScreenUploaded                 // pages stored
-	ScreenPIN                      // PIN pad (technician or green channel)
-	ScreenTechnician               // technician service screen
+	ScreenAttract      Screen = iota // 欢迎 / touch to start
+	ScreenClosed                     // after hours: opening hours, booking QR, self-service
+	ScreenIdentify                   // place the ID card, or "no ID card"
+	ScreenReading                    // a card is being read
+	ScreenCheckingIn                 // asking the controller for an appointment
+	ScreenAppointment                // appointment too early / lapsed: Message, offer TakeNormal
+	ScreenGroups                     // menu level 1
+	ScreenServices                   // menu level 2
+	ScreenChannel                    // channel options
+	ScreenConfirm                    // summary and "确认取号"
+	ScreenIssuing                    // waiting for the ticket
+	ScreenPrinting                   // printing
+	ScreenDone                       // ticket number, waiting ahead
+	ScreenPrintProblem               // ticket issued but not printed: number shown, ask staff
+	ScreenMessage                    // a message with "知道了 OK"
+	ScreenMaterial                   // document capture: choose the material type
+	ScreenPreview                    // live preview, "拍照 Capture"
+	ScreenReview                     // review the page: retake, keep, finish
+	ScreenUploading                  // pages being uploaded
+	ScreenUploaded                   // pages stored
+	ScreenPIN                        // PIN pad (technician or green channel)
+	ScreenTechnician                 // technician service screen
 )
 
 var screenNames = [...]string{"attract", "closed", "identify", "reading", "checking-in",
