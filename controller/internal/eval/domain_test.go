@@ -109,7 +109,7 @@ func TestFollowupDeadlineIs15WorkingDays(t *testing.T) {
 	}
 }
 
-func sp(s string) *string { return &s }
+func sp(s string) *string                                      { return &s }
 func stp(s hallproto.FollowupStatus) *hallproto.FollowupStatus { return &s }
 
 func TestPatch(t *testing.T) {
