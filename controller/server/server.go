@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hallq/controller/internal/api"
+	"hallq/controller/internal/console"
 	"hallq/controller/internal/engine"
 	"hallq/controller/internal/fleet"
 	"hallq/controller/internal/hallconfig"
@@ -117,6 +118,20 @@ func Start(c Config) (*Controller, error) {
 	extra := map[string]http.Handler{"/api/v1/fleet/": fl.Handler()}
 	var authenticators []api.Authenticator
 	// Mounted packages: one block each, below this line.
+	// The management console (/console/, GET /api/v1/hall): its sessions
+	// authenticate API calls too; it decides which configuration is in
+	// force (stored console version or an edited file).
+	cons, err := console.New(context.Background(), console.Options{DB: st.DB(), Engine: eng, Clock: c.Clock, Logger: lg,
+		Hall: file.Hall, Settings: file.Console, API: func() http.Handler { return ctl.api }, Authn: authn})
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	authenticators = append(authenticators, cons.Authenticator())
+	extra["/console/"] = cons.Handler()
+	extra["GET /console"] = cons.Handler()
+	extra["GET /api/v1/hall"] = cons.Handler()
 
 	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m,
 		Authenticators: authenticators, Extra: extra})

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"hallq/controller/internal/api"
+	"hallq/controller/internal/console"
 	"hallq/controller/internal/queue"
 )
 
@@ -21,6 +22,8 @@ var demoYAML []byte
 type File struct {
 	Hall   queue.Config `yaml:"hall"`
 	Tokens []api.Token  `yaml:"tokens"`
+	// Console: users, session lifetimes and texts of the management console.
+	Console console.Settings `yaml:"console"`
 }
 
 // Demo returns the embedded demo hall.

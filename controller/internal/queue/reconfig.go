@@ -224,3 +224,24 @@ func (h *Hall) reconfigure(cfg Config) error {
 	h.windows, h.windowOrder, h.targeted = windows, worder, targeted
 	return nil
 }
+
+// LiveTickets returns copies of today's tickets that are not finished
+// (waiting, called, serving, parked, no-show), by id, for consoles.
+func (h *Hall) LiveTickets() []Ticket {
+	out := []Ticket{}
+	for _, t := range h.tickets {
+		if t.Status.Live() {
+			out = append(out, *t)
+		}
+	}
+	slices.SortFunc(out, func(a, b Ticket) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
