@@ -79,3 +79,8 @@ func (PINEnter) action()         {}
 func (TestPrint) action()        {}
 func (CardReadTest) action()     {}
 func (ExitService) action()      {}
+
+// AddPage returns to the live preview to capture another page.
+type AddPage struct{}
+
+func (AddPage) action() {}

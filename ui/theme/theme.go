@@ -55,6 +55,13 @@ type Opts struct {
 	BaseText float32
 }
 
+// BaseTextFor is the body text size that fits the kiosk's screens on a
+// display height pixels tall: 28 at 1080 lines, proportionally smaller or
+// larger elsewhere, never under 16.
+func BaseTextFor(height int) float32 {
+	return max(16, float32(height)/38.5)
+}
+
 // Theme is a fyne.Theme. It is safe for concurrent use: fyne asks for sizes
 // from its own goroutine while the app switches large-text mode.
 type Theme struct {
