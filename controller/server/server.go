@@ -19,6 +19,7 @@ import (
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/console"
 	"hallq/controller/internal/engine"
+	"hallq/controller/internal/eval"
 	"hallq/controller/internal/fleet"
 	"hallq/controller/internal/hallconfig"
 	"hallq/controller/internal/store"
@@ -132,6 +133,17 @@ func Start(c Config) (*Controller, error) {
 	extra["/console/"] = cons.Handler()
 	extra["GET /console"] = cons.Handler()
 	extra["GET /api/v1/hall"] = cons.Handler()
+
+	// Evaluations (好差评) and the follow-ups of bad ratings.
+	evs, err := eval.New(st.DB(), eng, eval.Options{Config: file.Evaluation, Clock: c.Clock, Logger: lg, Authn: authn})
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	for pattern, h := range evs.Routes() {
+		extra[pattern] = h
+	}
 
 	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m,
 		Authenticators: authenticators, Extra: extra})

@@ -12,6 +12,7 @@ import (
 
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/console"
+	"hallq/controller/internal/eval"
 	"hallq/controller/internal/queue"
 )
 
@@ -24,6 +25,8 @@ type File struct {
 	Tokens []api.Token  `yaml:"tokens"`
 	// Console: users, session lifetimes and texts of the management console.
 	Console console.Settings `yaml:"console"`
+	// Evaluation: reasons, follow-up deadline, rating window (eval package).
+	Evaluation eval.Config `yaml:"evaluation"`
 }
 
 // Demo returns the embedded demo hall.
