@@ -17,12 +17,14 @@ import (
 	"time"
 
 	"hallq/controller/internal/api"
+	"hallq/controller/internal/booking"
 	"hallq/controller/internal/console"
 	"hallq/controller/internal/engine"
 	"hallq/controller/internal/eval"
 	"hallq/controller/internal/fleet"
 	"hallq/controller/internal/hallconfig"
 	"hallq/controller/internal/store"
+	"hallq/controller/internal/workday"
 )
 
 // Config is how to run a controller.
@@ -119,6 +121,17 @@ func Start(c Config) (*Controller, error) {
 	extra := map[string]http.Handler{"/api/v1/fleet/": fl.Handler()}
 	var authenticators []api.Authenticator
 	// Mounted packages: one block each, below this line.
+	// Appointments (/api/v1/appointments): slots, bookings sealed with the
+	// configured pii keys, the kiosk's check-in through the engine.
+	bk, err := booking.New(booking.Options{DB: st.DB(), Hall: eng, Config: file.Booking, PII: file.PII,
+		Calendar: workday.Default(), Clock: c.Clock, Logger: lg})
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	extra["/api/v1/appointments"] = bk.Handler(authn)
+	extra["/api/v1/appointments/"] = bk.Handler(authn)
 	// The management console (/console/, GET /api/v1/hall): its sessions
 	// authenticate API calls too; it decides which configuration is in
 	// force (stored console version or an edited file).

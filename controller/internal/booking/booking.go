@@ -271,7 +271,7 @@ func (s *Service) Slots(service, date string) (hallproto.Slots, error) {
 		return hallproto.Slots{}, err
 	}
 	now := s.now()
-	out := hallproto.Slots{Service: service, Date: date, Workday: s.cal.IsWorkday(d), Slots: []hallproto.Slot{}}
+	out := hallproto.Slots{Service: service, Date: date, Workday: s.cal.IsWorkingDay(d), Slots: []hallproto.Slot{}}
 	out.Bookable = out.Workday && slices.Contains(s.BookableDates(), date)
 	if !out.Workday {
 		return out, nil

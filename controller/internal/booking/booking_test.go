@@ -22,6 +22,7 @@ import (
 	"hallq/controller/internal/engine"
 	"hallq/controller/internal/queue"
 	"hallq/controller/internal/store"
+	"hallq/controller/internal/workday"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -508,4 +509,17 @@ func FuzzCreateHTTP(f *testing.F) {
 			t.Fatalf("checkin %q: %d %s", body, st, out)
 		}
 	})
+}
+
+// The hall's calendar satisfies Calendar: 2026-10-01 is National Day.
+var _ Calendar = workday.Default()
+
+func TestHolidayCalendar(t *testing.T) {
+	if workday.Default().IsWorkingDay(at("2026-10-01", "10:00")) {
+		t.Skip("calendar without 2026 holidays")
+	}
+	got := workdaysAhead(workday.Default(), at("2026-09-30", "00:00"), 1, 1)
+	if len(got) != 1 || got[0].Format(time.DateOnly) != "2026-10-08" {
+		t.Fatalf("first working day after 30 September: %v", got)
+	}
 }

@@ -6,14 +6,14 @@ import "time"
 // controller/internal/workday calendar (holidays and make-up working days)
 // satisfies it; Weekdays is the fallback.
 type Calendar interface {
-	IsWorkday(day time.Time) bool
+	IsWorkingDay(day time.Time) bool
 }
 
 // Weekdays is Monday to Friday, without public holidays.
 type Weekdays struct{}
 
-// IsWorkday reports whether day is Monday to Friday.
-func (Weekdays) IsWorkday(day time.Time) bool {
+// IsWorkingDay reports whether day is Monday to Friday.
+func (Weekdays) IsWorkingDay(day time.Time) bool {
 	wd := day.Weekday()
 	return wd != time.Saturday && wd != time.Sunday
 }
@@ -30,13 +30,13 @@ func dayOf(t time.Time, loc *time.Location) time.Time {
 func workdaysAhead(cal Calendar, today time.Time, min, max int) []time.Time {
 	var out []time.Time
 	k := 0
-	if cal.IsWorkday(today) && min == 0 {
+	if cal.IsWorkingDay(today) && min == 0 {
 		out = append(out, today)
 	}
 	d := today
 	for i := 0; i < 366 && k < max; i++ {
 		d = d.AddDate(0, 0, 1)
-		if !cal.IsWorkday(d) {
+		if !cal.IsWorkingDay(d) {
 			continue
 		}
 		k++

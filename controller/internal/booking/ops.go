@@ -74,7 +74,7 @@ func (s *Service) Create(ctx context.Context, req hallproto.BookingRequest, sour
 	if err != nil {
 		return zero, err
 	}
-	if !s.cal.IsWorkday(d) {
+	if !s.cal.IsWorkingDay(d) {
 		return zero, ErrNotWorkday.with("%s 不是工作日", "%s is not a working day", req.Date)
 	}
 	dates := s.BookableDates()

@@ -11,8 +11,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"hallq/controller/internal/api"
+	"hallq/controller/internal/booking"
 	"hallq/controller/internal/console"
 	"hallq/controller/internal/eval"
+	"hallq/controller/internal/pii"
 	"hallq/controller/internal/queue"
 )
 
@@ -25,6 +27,10 @@ type File struct {
 	Tokens []api.Token  `yaml:"tokens"`
 	// Console: users, session lifetimes and texts of the management console.
 	Console console.Settings `yaml:"console"`
+	// Booking: appointment slots and rules; PII: the keys that seal personal
+	// data at rest (controller/internal/booking, controller/internal/pii).
+	Booking booking.Config `yaml:"booking"`
+	PII     pii.Config     `yaml:"pii"`
 	// Evaluation: reasons, follow-up deadline, rating window (eval package).
 	Evaluation eval.Config `yaml:"evaluation"`
 }
