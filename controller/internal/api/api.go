@@ -62,6 +62,8 @@ func New(eng *engine.Engine, o Options) *Server {
 	eng.Hub().SetRenderer(func(e *queue.Event) []byte { return appendEvent(nil, e, loc) })
 	s.route("POST /api/v1/tickets", s.issue)
 	s.route("GET /api/v1/tickets/{id}", s.getTicket)
+	s.route("POST /api/v1/tickets/replay", s.replay) // lease.go
+	s.route("POST /api/v1/leases", s.lease)
 	s.route("POST /api/v1/windows/{window}/{action}", s.windowAction)
 	s.route("GET /api/v1/windows", s.listWindows)
 	s.route("GET /api/v1/services", s.listServices)

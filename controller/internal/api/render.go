@@ -93,6 +93,7 @@ var eventTypes = map[queue.EventType]hallproto.EventType{
 	queue.EvResumed: hallproto.EvWindowResumed, queue.EvLoggedIn: hallproto.EvStaffLoggedIn,
 	queue.EvLoggedOut: hallproto.EvStaffLoggedOut, queue.EvHandedOver: hallproto.EvStaffHandedOver,
 	queue.EvDayRolled: hallproto.EvDayRolled, queue.EvReconfigured: hallproto.EvConfigChanged,
+	queue.EvLeased: hallproto.EvLeaseGranted, queue.EvLeaseEnded: hallproto.EvLeaseEnded,
 }
 
 // RenderEvent turns a stored event into its public form. Personal fields
@@ -103,6 +104,9 @@ func RenderEvent(e *queue.Event, loc *time.Location) hallproto.Event {
 		ToWindow: e.ToWindow, NewTicket: e.NewTicket, Day: e.Day}
 	if out.Type == "" {
 		out.Type = hallproto.EventType("hall." + string(e.Type))
+	}
+	if e.Lease != 0 && e.Ticket == 0 {
+		out.Reason = leaseReason(e)
 	}
 	if e.Ticket != 0 {
 		out.Ticket = &hallproto.EventTicket{ID: e.Ticket, Number: e.Number, Service: e.Service, Channel: hallproto.Channel(e.Channel.String())}

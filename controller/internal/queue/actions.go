@@ -165,7 +165,7 @@ func (h *Hall) freeNumber(s *service) (int, string, bool) {
 			n = s.cfg.First
 		}
 		number := formatNumber(s.cfg.Prefix, n, s.cfg.Last)
-		if _, held := h.numbers[number]; !held {
+		if _, held := h.numbers[number]; !held && !h.leases.holds(number) {
 			return n, number, true
 		}
 		n++

@@ -72,4 +72,10 @@ var (
 	ErrTooFewCalls      = &Error{KindConflict, "too_few_calls", "呼叫次数不足，不能过号", "not called often enough to mark a no-show"}
 	ErrNotServed        = &Error{KindConflict, "not_served_here", "该窗口不办理此业务", "the window does not serve this service"}
 	ErrNothingWaiting   = &Error{KindConflict, "nothing_waiting", "当前无人等候", "nobody is waiting for this window"}
+	// Offline tickets (lease.go).
+	ErrLeaseUnknown    = &Error{KindNotFound, "lease_unknown", "号段租约不存在（或已不是今日租约）", "unknown lease (or not of today)"}
+	ErrLeaseRange      = &Error{KindInvalid, "lease_out_of_range", "号码不在租约号段内", "the number is outside the lease"}
+	ErrLeaseNumberUsed = &Error{KindConflict, "lease_number_used", "该号码已使用", "the number was already used"}
+	ErrLeaseExpired    = &Error{KindConflict, "lease_expired", "号码在号段租约过期后发出", "the ticket was issued after the lease expired"}
+	ErrLeaseLimit      = &Error{KindConflict, "lease_limit", "该设备的有效号段已达上限", "the device holds the most live leases allowed for the service"}
 )

@@ -31,6 +31,8 @@ const (
 	EvLoggedOut      EventType = "logged_out"
 	EvHandedOver     EventType = "handed_over"
 	EvDayRolled      EventType = "day_rolled"
+	EvLeased         EventType = "leased"      // lease.go
+	EvLeaseEnded     EventType = "lease_ended" // lease.go
 )
 
 // Event is one state change. Apply(Event) is deterministic, so replaying the
@@ -72,6 +74,15 @@ type Event struct {
 
 	// day_rolled
 	Day string `json:"day,omitempty"`
+
+	// leased (Num..LastNum, Source is the device), lease_ended, and issued
+	// when replayed from a lease (IssuedAt is the kiosk's issue time, Flag
+	// marks a duplicate)
+	Lease    uint64    `json:"lease,omitempty"`
+	LastNum  int       `json:"last_num,omitempty"`
+	Expires  time.Time `json:"expires,omitzero"`
+	IssuedAt time.Time `json:"issued_at,omitzero"`
+	Flag     string    `json:"flag,omitempty"`
 
 	// reconfigured (reconfig.go)
 	Config        *Config `json:"config,omitempty"`
@@ -151,6 +162,14 @@ func (e *Event) check() error {
 	case EvDayRolled:
 		if e.Day == "" {
 			return errors.New("day_rolled without day")
+		}
+	case EvLeased:
+		if e.Lease == 0 || e.Service == "" || e.Num <= 0 || e.LastNum < e.Num || e.Expires.IsZero() {
+			return errors.New("leased without lease, service, block or expiry")
+		}
+	case EvLeaseEnded:
+		if e.Lease == 0 {
+			return errors.New("lease_ended without lease")
 		}
 	default:
 		return fmt.Errorf("unknown type %q", e.Type)

@@ -52,6 +52,7 @@ type Hall struct {
 	targeted     map[string]*line  // tickets transferred to one window
 	numbers      map[string]uint64 // live ticket number -> ticket
 	persons      map[string]uint64 // person+service -> live waiting ticket
+	leases       leaseBook         // offline number blocks (lease.go)
 
 	nextID          uint64
 	day             string
@@ -172,6 +173,7 @@ func (h *Hall) Tick(now time.Time) {
 	if day != h.day {
 		h.emit(Event{Type: EvDayRolled, At: now, Day: day})
 	}
+	h.expireLeases(now)
 }
 
 // Apply changes the state by one event. It is used for replay and by emit.
@@ -219,6 +221,10 @@ func (h *Hall) apply(e *Event) error {
 		return nil
 	case EvIssued:
 		return h.applyIssued(e)
+	case EvLeased:
+		return h.applyLeased(e)
+	case EvLeaseEnded:
+		return h.applyLeaseEnded(e)
 	}
 	t := h.tickets[e.Ticket]
 	if t == nil {
@@ -330,12 +336,20 @@ func (h *Hall) applyIssued(e *Event) error {
 	if _, dup := h.tickets[e.Ticket]; dup {
 		return fmt.Errorf("ticket %d issued twice", e.Ticket)
 	}
+	if e.Lease != 0 {
+		if err := h.useLeased(e); err != nil {
+			return err
+		}
+	}
 	t := &Ticket{ID: e.Ticket, Service: e.Service, Num: e.Num, Number: e.Number, Channel: e.Channel,
 		Status: Waiting, IssuedAt: e.At, ArrivedAt: e.At, Since: e.Since, Category: e.Category,
 		Verified: e.Verified, Person: e.Person, MaskedName: e.MaskedName,
-		AppointmentID: e.AppointmentID, AppointmentAt: e.AppointmentAt, Source: e.Source}
+		AppointmentID: e.AppointmentID, AppointmentAt: e.AppointmentAt, Source: e.Source, Lease: e.Lease, Flag: e.Flag}
 	if t.Since.IsZero() {
 		t.Since = e.At
+	}
+	if !e.IssuedAt.IsZero() { // replayed from a lease: issued offline, earlier
+		t.IssuedAt, t.ArrivedAt = e.IssuedAt, e.IssuedAt
 	}
 	h.tickets[t.ID] = t
 	h.numbers[t.Number] = t.ID
@@ -343,9 +357,11 @@ func (h *Hall) applyIssued(e *Event) error {
 		h.persons[t.Person+"|"+t.Service] = t.ID
 	}
 	s.issued++
-	s.next = e.Num + 1
-	if s.next > s.cfg.Last {
-		s.next = s.cfg.First
+	if e.Lease == 0 {
+		s.next = e.Num + 1
+		if s.next > s.cfg.Last {
+			s.next = s.cfg.First
+		}
 	}
 	if t.ID >= h.nextID {
 		h.nextID = t.ID + 1
@@ -367,6 +383,7 @@ func (h *Hall) release(t *Ticket, final bool) {
 
 func (h *Hall) rollDay(day string) {
 	h.day = day
+	h.leases.reset()
 	for id, t := range h.tickets {
 		switch t.Status {
 		case Waiting, Called, Serving, Parked:

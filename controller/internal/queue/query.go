@@ -174,6 +174,7 @@ type snapshot struct {
 	Tickets         []*Ticket         `json:"tickets"`
 	Windows         []*Window         `json:"windows"`
 	Services        map[string][2]int `json:"services"` // next, issued
+	Leases          *leaseSnapshot    `json:"leases,omitempty"`
 	// Config is set once the console has changed the configuration, so a
 	// restore does not fall back to the file's (reconfig.go).
 	Config   *Config      `json:"config,omitempty"`
@@ -193,6 +194,7 @@ func (h *Hall) Snapshot() ([]byte, error) {
 	for id, sv := range h.services {
 		s.Services[id] = [2]int{sv.next, sv.issued}
 	}
+	s.Leases = h.leaseSnapshot()
 	if h.cfgState.Reconfigured {
 		cfg, st := h.cfg, h.cfgState
 		s.Config, s.CfgState = &cfg, &st
@@ -259,5 +261,6 @@ func (h *Hall) Restore(b []byte) error {
 			h.enqueue(t)
 		}
 	}
+	h.restoreLeases(s.Leases)
 	return nil
 }

@@ -81,6 +81,10 @@ type Ticket struct {
 	CaseNumber    string    `json:"case_number,omitempty"`
 	TransferredTo uint64    `json:"transferred_to,omitempty"`
 	Source        string    `json:"source,omitempty"`
+	// Lease is set on a ticket issued offline from a lease and replayed;
+	// Flag marks one that needs a look from staff (FlagOfflineDuplicate).
+	Lease uint64 `json:"lease,omitempty"`
+	Flag  string `json:"flag,omitempty"`
 }
 
 // Wait is how long the ticket has waited by the policy's measure.
