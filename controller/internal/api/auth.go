@@ -19,21 +19,20 @@ const (
 	RoleStaff   Role = "staff"   // window actions at any window, green channel
 	RoleAdmin   Role = "admin"   // everything
 
-	// Console roles (people signed in to the management console). The
-	// console maps its sessions to these; they are not token roles.
-	RoleManager    Role = "manager"    // hall manager: like admin for the hall, configuration included
-	RoleSupervisor Role = "supervisor" // window supervisor: window actions at any window, green channel
+	// Console roles without a device counterpart. The console signs hall
+	// managers in as RoleAdmin and window supervisors as RoleStaff (their
+	// Name is the console user), so every API accepts them as it is.
 	RoleTechnician Role = "technician" // devices; reads the hall
 	RoleAuditor    Role = "auditor"    // reads everything, changes nothing
 )
 
 // MayManage: configuration and other hall-wide changes.
-func (p Principal) MayManage() bool { return p.Role == RoleAdmin || p.Role == RoleManager }
+func (p Principal) MayManage() bool { return p.Role == RoleAdmin }
 
 // MaySupervise: actions on any window or ticket (pause, transfer, cancel,
 // green channel) and appointments.
 func (p Principal) MaySupervise() bool {
-	return p.MayManage() || p.Role == RoleStaff || p.Role == RoleSupervisor
+	return p.MayManage() || p.Role == RoleStaff
 }
 
 // ReadOnly reports a role that may read but change nothing.
@@ -150,7 +149,7 @@ func (p Principal) staffPower() bool {
 // mayAct: window actions at window w.
 func (p Principal) mayAct(w string) bool {
 	switch p.Role {
-	case RoleStaff, RoleAdmin, RoleManager, RoleSupervisor:
+	case RoleStaff, RoleAdmin:
 		return true
 	case RoleWindow:
 		return p.Window == w

@@ -306,7 +306,7 @@ func (c *Console) hall(w http.ResponseWriter, r *http.Request) {
 }
 
 type configReply struct {
-	Version Version           `json:"current"`
+	Version Version            `json:"current"`
 	Info    hallproto.HallInfo `json:"info"`
 	// Editable says whether this user may change it.
 	Editable bool `json:"editable"`
@@ -554,4 +554,3 @@ func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.body.Write(b)
 }
-

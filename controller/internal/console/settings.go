@@ -48,9 +48,9 @@ const (
 func (r Role) APIRole() api.Role {
 	switch r {
 	case RoleManager:
-		return api.RoleManager
+		return api.RoleAdmin
 	case RoleSupervisor:
-		return api.RoleSupervisor
+		return api.RoleStaff
 	case RoleTechnician:
 		return api.RoleTechnician
 	}
