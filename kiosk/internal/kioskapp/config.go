@@ -119,6 +119,9 @@ type TimeoutsConfig struct {
 var (
 	// ErrConfig: the configuration is invalid; the message says where.
 	ErrConfig = errors.New("kioskapp: bad configuration")
+	// ErrNoScreen: the binary was built without -tags noos and cannot draw
+	// a screen; run it with headless: true or rebuild with -tags noos.
+	ErrNoScreen = errors.New("kioskapp: built without -tags noos: no screen support (use headless: true, or build with -tags noos)")
 )
 
 // LoadConfig reads a YAML configuration file strictly.

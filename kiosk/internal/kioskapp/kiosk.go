@@ -88,6 +88,9 @@ type Kiosk struct {
 	lastState    string
 	lastProblems []string
 	camStop      context.CancelFunc
+	// ui redraws the attached screen from the machine's state; it runs
+	// on the kiosk's goroutine.
+	ui func()
 
 	wg     sync.WaitGroup
 	ctx    context.Context
@@ -238,6 +241,12 @@ func (k *Kiosk) handle(ev flow.Event) {
 	k.mu.Unlock()
 	if k.d.Render != nil {
 		k.d.Render(st)
+	}
+	k.mu.Lock()
+	ui := k.ui
+	k.mu.Unlock()
+	if ui != nil {
+		ui()
 	}
 }
 

@@ -1,0 +1,39 @@
+package kioskapp
+
+import (
+	"fyne.io/fyne/v2"
+
+	kioskui "hallq/ui/kiosk"
+)
+
+// AttachUI makes the kiosk draw through u and takes u's taps as touches.
+// Call it before Run. Views are shown on fyne's goroutine (fyne.Do).
+func (k *Kiosk) AttachUI(u *kioskui.UI) {
+	vw := &viewer{}
+	k.mu.Lock()
+	k.ui = func() {
+		st := k.m.State()
+		v := vw.View(st, k.d.Now().In(hallZone(k.hallTZ())))
+		fyne.Do(func() { u.Show(v) })
+	}
+	k.mu.Unlock()
+	u.OnAction(func(a kioskui.Action) {
+		ev := event(a, u.Current())
+		if ev == nil {
+			return
+		}
+		// Never block fyne's goroutine: a full queue (64 events behind)
+		// drops the tap, as an unresponsive touch screen would.
+		select {
+		case k.events <- ev:
+		default:
+			k.log.Warn("kioskapp: touch dropped, event queue full")
+		}
+	})
+}
+
+func (k *Kiosk) hallTZ() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.hall.Hours.Timezone
+}
