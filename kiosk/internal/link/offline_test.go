@@ -26,7 +26,7 @@ func newHallClock() *hallClock {
 	n := time.Now().In(cst)
 	return &hallClock{base: time.Date(n.Year(), n.Month(), n.Day(), 10, 0, 0, 0, cst)}
 }
-func (c *hallClock) Now() time.Time           { return c.base.Add(time.Duration(c.off.Load())) }
+func (c *hallClock) Now() time.Time          { return c.base.Add(time.Duration(c.off.Load())) }
 func (c *hallClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 func openOutbox(t *testing.T, path string) *Outbox {
