@@ -55,6 +55,7 @@ type rigOpts struct {
 	render  func(flow.State)
 	profile string
 	baud    int
+	attach  func(*kioskapp.Kiosk)
 }
 
 func newRig(t testing.TB, o *rigOpts) *rig {
@@ -111,6 +112,9 @@ func newRig(t testing.TB, o *rigOpts) *rig {
 	r.k, err = kioskapp.New(r.cfg, kioskapp.Deps{Reader: reader, Printer: printer, Link: r.link, Now: now, Render: o.render})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.attach != nil {
+		o.attach(r.k)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel

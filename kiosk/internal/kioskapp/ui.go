@@ -3,6 +3,7 @@ package kioskapp
 import (
 	"fyne.io/fyne/v2"
 
+	"hallq/kiosk/internal/flow"
 	kioskui "hallq/ui/kiosk"
 )
 
@@ -18,7 +19,16 @@ func (k *Kiosk) AttachUI(u *kioskui.UI) {
 	}
 	k.mu.Unlock()
 	u.OnAction(func(a kioskui.Action) {
+		if _, ok := a.(kioskui.KeepPage); ok && u.Current().Screen == kioskui.ScreenCapture && u.Current().Capture.Stage == kioskui.CaptureReview {
+			vw.mu.Lock()
+			vw.saved = true
+			vw.mu.Unlock()
+			a = nil
+		}
 		ev := event(a, u.Current())
+		if _, ok := a.(kioskui.KeepPage); a == nil || ok {
+			ev = flow.Tick{} // redraw with the saved stage
+		}
 		if ev == nil {
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/jpeg"
 	"strconv"
+	"sync"
 	"time"
 
 	"rsc.io/qr"
@@ -20,6 +21,13 @@ func t(x flow.Text) kioskui.T { return kioskui.T{Zh: x.ZH, En: x.EN} }
 // image and the booking QR between frames so unchanged images keep their
 // pointer (the UI repaints an image only when the pointer changes).
 type viewer struct {
+	// saved: the citizen kept the page under review and now chooses
+	// between another page and finishing. The flow has one review step
+	// (keep and go on, or finish); the UI asks in two, so the second
+	// question lives here until the flow leaves the review screen.
+	mu    sync.Mutex
+	saved bool
+
 	frame    []byte
 	frameImg image.Image
 	qrURL    string
@@ -138,10 +146,17 @@ func (vw *viewer) View(s flow.State, now time.Time) kioskui.View {
 		if s.Material != nil {
 			v.Capture.Type = t(s.Material.Name)
 		}
-		switch s.Screen {
-		case flow.ScreenPreview:
+		vw.mu.Lock()
+		saved := vw.saved && s.Screen == flow.ScreenReview
+		vw.saved = saved
+		vw.mu.Unlock()
+		switch {
+		case s.Screen == flow.ScreenPreview:
 			v.Capture.Image = vw.decode(s.Preview)
-		case flow.ScreenReview:
+		case saved:
+			v.Capture.Stage = kioskui.CaptureSaved
+			v.Capture.Pages = s.Pages + 1
+		case s.Screen == flow.ScreenReview:
 			v.Capture.Stage = kioskui.CaptureReview
 			v.Capture.Image = vw.decode(s.Review)
 		default:
@@ -240,7 +255,7 @@ func event(a kioskui.Action, cur kioskui.View) flow.Event {
 		return flow.Capture{}
 	case kioskui.Retake:
 		return flow.Retake{}
-	case kioskui.KeepPage, kioskui.AddPage:
+	case kioskui.AddPage:
 		return flow.KeepPage{}
 	case kioskui.FinishCapture:
 		return flow.FinishDocuments{}
