@@ -19,6 +19,7 @@ import (
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/booking"
 	"hallq/controller/internal/console"
+	"hallq/controller/internal/devices"
 	"hallq/controller/internal/engine"
 	"hallq/controller/internal/eval"
 	"hallq/controller/internal/fleet"
@@ -121,6 +122,16 @@ func Start(c Config) (*Controller, error) {
 	extra := map[string]http.Handler{"/api/v1/fleet/": fl.Handler()}
 	var authenticators []api.Authenticator
 	// Mounted packages: one block each, below this line.
+	// Device status (kiosk offline tickets pending, printer problems), kept
+	// beside the queue log, not in it.
+	devs, err := devices.New(st.DB(), c.Clock, authn)
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	extra["POST /api/v1/devices/status"] = devs.Handler()
+	extra["GET /api/v1/devices/status"] = devs.Handler()
 	// Appointments (/api/v1/appointments): slots, bookings sealed with the
 	// configured pii keys, the kiosk's check-in through the engine.
 	bk, err := booking.New(booking.Options{DB: st.DB(), Hall: eng, Config: file.Booking, PII: file.PII,
