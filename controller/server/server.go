@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"hallq/controller/hallproto"
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/booking"
 	"hallq/controller/internal/console"
@@ -24,6 +25,8 @@ import (
 	"hallq/controller/internal/eval"
 	"hallq/controller/internal/fleet"
 	"hallq/controller/internal/hallconfig"
+	"hallq/controller/internal/queue"
+	"hallq/controller/internal/report"
 	"hallq/controller/internal/store"
 	"hallq/controller/internal/workday"
 )
@@ -168,6 +171,17 @@ func Start(c Config) (*Controller, error) {
 	for pattern, h := range evs.Routes() {
 		extra[pattern] = h
 	}
+	// Reports (GET /api/v1/reports) from the event log, with the ratings
+	// of the evaluation service above.
+	rep := report.New(report.Options{DB: st.DB(), Clock: c.Clock, Authn: authn, Logger: lg,
+		Hall: func() (cfg queue.Config, loc *time.Location) {
+			eng.Read(context.Background(), func(h *queue.Hall, _ time.Time) { cfg, loc = h.Config(), h.Location() })
+			return cfg, loc
+		},
+		Ratings: func(from, to time.Time) ([]hallproto.Evaluation, error) {
+			return evs.Ratings(eval.Filter{From: from, To: to})
+		}})
+	extra["/api/v1/reports"] = rep.Handler()
 
 	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m,
 		Authenticators: authenticators, Extra: extra})

@@ -98,4 +98,3 @@ func decodeSlim(v []byte, e *queue.Event) error {
 }
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
