@@ -174,6 +174,9 @@ func Run(ctx context.Context, c Config) error {
 		}
 	}()
 	openPort := func(name string, baud int) (*serialport.Dev, error) {
+		if baud == 0 {
+			baud = 9600 // RS-485 callers and KWS/1 signs default to 9600 8N1
+		}
 		p, err := serialport.New(name, &serialport.Opts{Baud: baud})
 		if err != nil {
 			return nil, fmt.Errorf("windowterm: %s: %w", name, err)

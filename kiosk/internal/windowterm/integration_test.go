@@ -1,0 +1,308 @@
+package windowterm_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"hallq/controller/controllertest"
+	"hallq/controller/hallproto"
+	"hallq/drivers/keypad"
+	"hallq/drivers/keypad/keypadtest"
+	"hallq/drivers/ledsign"
+	"hallq/drivers/ledsign/ledsigntest"
+	"hallq/drivers/serialport"
+	"hallq/kiosk/internal/link"
+	"hallq/kiosk/internal/windowterm"
+)
+
+// hall is a real controller (temp dir) with window 3 staffed, an emulated
+// RS-485 caller bus (caller 3, evaluator 103) and an emulated KWS/1 sign at
+// address 3, both over ptys, and a running terminal for window 3.
+type hall struct {
+	ctl   *controllertest.Controller
+	admin *link.Client
+	keys  *keypadtest.Bus
+	sign  *ledsigntest.Sign
+	line  *tap
+	term  *windowterm.Terminal
+}
+
+func startHall(t *testing.T) *hall {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := controllertest.Start(t, nil)
+	admin, err := link.New(c.URL, c.Token, &link.Opts{MaxTries: 1, TryTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hall{ctl: c, admin: admin}
+	h.post(t, "/api/v1/windows/3/login", hallproto.ActionRequest{Staff: "S005"}, nil)
+
+	km, kslave := openPty(t)
+	h.keys = keypadtest.NewBus(km)
+	kport, err := serialport.New(kslave, &serialport.Opts{Baud: 9600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := keypad.NewBus(kport, &keypad.BusOpts{Windows: map[uint8]string{3: "3", 103: "3"},
+		Keys: keypad.DefaultBusKeys, DupWindow: 300 * time.Millisecond})
+
+	sm, sslave := openPty(t)
+	h.line = &tap{f: sm}
+	h.sign = ledsigntest.NewSign(3)
+	signBus := ledsigntest.NewBus(h.line, h.sign)
+	sport, err := serialport.New(sslave, &serialport.Opts{Baud: 9600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign, err := ledsign.New(sport, &ledsign.Opts{Addr: 3, Baud: 9600, Name: "window 3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The terminal uses its own link, as a device does.
+	dev, err := link.New(c.URL, c.Token, &link.Opts{TryTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.term, err = windowterm.New(dev, sign, []keypad.Source{bus}, &windowterm.Options{Window: "3",
+		Debounce: 200 * time.Millisecond, ActionTimeout: 2 * time.Second, ProbeEvery: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{}, 3)
+	for _, run := range []func(context.Context) error{h.keys.Serve, signBus.Serve, h.term.Run} {
+		go func() { run(ctx); done <- struct{}{} }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+		kport.Close()
+		sport.Close()
+	})
+	h.waitSign(t, "欢迎光临")
+	return h
+}
+
+func (h *hall) post(t *testing.T, path string, in, out any) {
+	t.Helper()
+	body := map[string]any{"request_id": link.NewRequestID()}
+	switch v := in.(type) {
+	case hallproto.ActionRequest:
+		if v.Staff != "" {
+			body["staff"] = v.Staff
+		}
+	case map[string]any:
+		for k, x := range v {
+			body[k] = x
+		}
+	}
+	if err := h.admin.Do(context.Background(), http.MethodPost, path, body, out); err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+}
+
+func (h *hall) issue(t *testing.T) hallproto.Ticket {
+	t.Helper()
+	var tk hallproto.Ticket
+	h.post(t, "/api/v1/tickets", map[string]any{"service": "household"}, &tk)
+	return tk
+}
+
+func (h *hall) press(t *testing.T, key uint8) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := h.keys.Press(ctx, 3, key); err != nil {
+		t.Fatalf("press 0x%02X: %v", key, err)
+	}
+}
+
+func (h *hall) waitSign(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ch := h.sign.Changed()
+		if got := h.sign.Screen().Text; got == text {
+			return
+		}
+		select {
+		case <-ch:
+		case <-time.After(time.Until(deadline)):
+			t.Fatalf("sign shows %q, want %q", h.sign.Screen().Text, text)
+		}
+	}
+}
+
+// crc16Modbus is written out here so the test does not trust the driver's.
+func crc16Modbus(p []byte) uint16 {
+	crc := uint16(0xFFFF)
+	for _, b := range p {
+		crc ^= uint16(b)
+		for range 8 {
+			if crc&1 != 0 {
+				crc = crc>>1 ^ 0xA001
+			} else {
+				crc >>= 1
+			}
+		}
+	}
+	return crc
+}
+
+// showCallFrame builds SHOW_CALL by hand from protocols.md section 3.
+func showCallFrame(addr, seq uint8, ticket, window string, blink uint8) []byte {
+	payload := make([]byte, 16)
+	copy(payload[0:8], ticket)
+	copy(payload[8:12], window)
+	payload[12], payload[13] = 0, blink // template 0, blink; hold 0
+	body := []byte{0x01, addr, 0x01, seq, 0x10}
+	body = binary.LittleEndian.AppendUint16(body, uint16(len(payload)))
+	body = append(body, payload...)
+	out := append([]byte{0x55, 0xAA}, body...)
+	return binary.LittleEndian.AppendUint16(out, crc16Modbus(body))
+}
+
+func TestShowCallFrameBuilderMatchesTheSpecVector(t *testing.T) {
+	want := []byte{0x55, 0xAA, 0x01, 0x03, 0x01, 0x02, 0x10, 0x10, 0x00, 0x41, 0x30, 0x30, 0x31, 0, 0, 0, 0, 0x33, 0, 0, 0, 0, 0x03, 0, 0, 0x5D, 0x73}
+	if got := showCallFrame(3, 2, "A001", "3", 3); !bytes.Equal(got, want) {
+		t.Fatalf("% X\nwant % X", got, want)
+	}
+}
+
+// TestCallNextSendsTheExactFrame: the caller's call-next key reaches the
+// controller and the sign receives the KWS/1 SHOW_CALL frame of the called
+// ticket, byte for byte; with nobody waiting the sign says 无人等候.
+func TestCallNextSendsTheExactFrame(t *testing.T) {
+	h := startHall(t)
+	h.press(t, keypad.KeyCallNext)
+	h.waitSign(t, "无人等候")
+
+	tk := h.issue(t)
+	time.Sleep(400 * time.Millisecond) // past the bus duplicate window and the chatter window
+	before := len(h.line.bytes())
+	h.press(t, keypad.KeyCallNext)
+	want := fmt.Sprintf("请%s号到3号窗口", tk.Number)
+	h.waitSign(t, want)
+
+	var dec ledsign.Decoder
+	dec.Write(h.line.bytes()[before:])
+	found := false
+	for {
+		f, ok, err := dec.Next()
+		if err != nil {
+			continue
+		}
+		if !ok {
+			break
+		}
+		if f.Cmd != ledsign.CmdShowCall {
+			continue
+		}
+		raw, _ := ledsign.AppendFrame(nil, f)
+		if exp := showCallFrame(3, f.Seq, tk.Number, "3", 3); !bytes.Equal(raw, exp) {
+			t.Fatalf("SHOW_CALL on the line\n% X\nwant\n% X", raw, exp)
+		}
+		found = true
+	}
+	if !found {
+		t.Fatalf("no SHOW_CALL frame on the sign's line: % X", h.line.bytes()[before:])
+	}
+	if c := h.sign.Screen().Call; c == nil || c.Ticket != tk.Number || c.Window != "3" {
+		t.Fatalf("sign call %+v", c)
+	}
+}
+
+// TestBadRatingStartsAFollowup: finish with the ask-rating key, the
+// evaluator (address 103) rates 2; the rating is bound to the service and
+// the follow-up exists with "reason pending".
+func TestBadRatingStartsAFollowup(t *testing.T) {
+	h := startHall(t)
+	tk := h.issue(t)
+	h.press(t, keypad.KeyCallNext)
+	h.waitSign(t, fmt.Sprintf("请%s号到3号窗口", tk.Number))
+	time.Sleep(250 * time.Millisecond)
+	h.press(t, keypad.KeyAskRating)
+	h.waitSign(t, "欢迎光临")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := h.keys.Rate(ctx, 103, 2); err != nil {
+		t.Fatal(err)
+	}
+	var fl hallproto.FollowupList
+	deadline := time.Now().Add(5 * time.Second)
+	for len(fl.Followups) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		if err := h.admin.Do(ctx, http.MethodGet, "/api/v1/followups?status=open", nil, &fl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(fl.Followups) != 1 {
+		t.Fatalf("follow-ups %+v", fl)
+	}
+	fu := fl.Followups[0]
+	if fu.Number != tk.Number || fu.Window != "3" || fu.Staff != "S005" || fu.Rating != 2 || fu.Reason != hallproto.ReasonPending || fu.Overdue {
+		t.Fatalf("follow-up %+v", fu)
+	}
+	var el hallproto.EvaluationList
+	if err := h.admin.Do(ctx, http.MethodGet, "/api/v1/evaluations?window=3", nil, &el); err != nil {
+		t.Fatal(err)
+	}
+	if len(el.Evaluations) != 1 || el.Evaluations[0].Ticket != tk.ID || el.Evaluations[0].Service != "household" || el.Counts[2] != 1 {
+		t.Fatalf("evaluations %+v", el)
+	}
+	// The evaluator pressed again: refused by the terminal (disarmed) and
+	// never a second rating.
+	if err := h.keys.Rate(ctx, 103, 5); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := h.admin.Do(ctx, http.MethodGet, "/api/v1/evaluations", nil, &el); err != nil || len(el.Evaluations) != 1 {
+		t.Fatalf("second rating: %v %+v", err, el)
+	}
+}
+
+// TestChatteringCallerCallsOnce: the caller sends its frame twice (a
+// duplicate on the line) and the key bounces again 150 ms later: one call.
+func TestChatteringCallerCallsOnce(t *testing.T) {
+	h := startHall(t)
+	first, second := h.issue(t), h.issue(t)
+	h.keys.SetFault(keypadtest.Fault{Kind: keypadtest.Duplicate, Times: 1})
+	h.press(t, keypad.KeyCallNext)
+	time.Sleep(150 * time.Millisecond)
+	h.press(t, keypad.KeyCallNext) // bounce, within the terminal's debounce
+	h.waitSign(t, fmt.Sprintf("请%s号到3号窗口", first.Number))
+	time.Sleep(300 * time.Millisecond)
+	var q hallproto.Queues
+	if err := h.admin.Do(context.Background(), http.MethodGet, "/api/v1/queues", nil, &q); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range q.Services {
+		if s.Service == "household" && s.Total != 1 {
+			t.Fatalf("%d household tickets waiting, want 1 (%s still waiting)", s.Total, second.Number)
+		}
+	}
+}
+
+// TestControllerGoneShowsOffline: keys are refused with 离线 on the sign.
+func TestControllerGoneShowsOffline(t *testing.T) {
+	h := startHall(t)
+	h.issue(t)
+	h.ctl.Stop()
+	h.press(t, keypad.KeyCallNext)
+	h.waitSign(t, "离线")
+	if st := h.term.State(); st.Online {
+		t.Fatalf("state %+v", st)
+	}
+	err := h.term.Press(context.Background(), keypad.Event{Kind: keypad.KindRecall, Digit: -1})
+	if !errors.Is(err, windowterm.ErrOffline) {
+		t.Fatalf("press while offline: %v", err)
+	}
+}
