@@ -457,3 +457,16 @@ sign: {port: /dev/ttyS2, addr: 3}
 		})
 	}
 }
+
+func TestMainChecksTheExample(t *testing.T) {
+	var out strings.Builder
+	if err := Main(context.Background(), []string{"-config", "../../cmd/window/window.example.yaml", "-check"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "ok (window 3, input rs485)") {
+		t.Fatalf("output %q", out.String())
+	}
+	if err := Main(context.Background(), []string{"-config", "/nonexistent.yaml"}, &out); err == nil {
+		t.Fatal("missing config accepted")
+	}
+}
