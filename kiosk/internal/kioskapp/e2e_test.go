@@ -56,6 +56,7 @@ type rigOpts struct {
 	profile string
 	baud    int
 	attach  func(*kioskapp.Kiosk)
+	poll    time.Duration // card reader find period (50 ms)
 }
 
 func newRig(t testing.TB, o *rigOpts) *rig {
@@ -80,7 +81,11 @@ func newRig(t testing.TB, o *rigOpts) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader, err := idcard.New(cport, &idcard.Opts{PollInterval: 50 * time.Millisecond, Now: now, Bauds: []int{115200}})
+	poll := o.poll
+	if poll == 0 {
+		poll = 50 * time.Millisecond
+	}
+	reader, err := idcard.New(cport, &idcard.Opts{PollInterval: poll, Now: now, Bauds: []int{115200}})
 	if err != nil {
 		t.Fatal(err)
 	}
