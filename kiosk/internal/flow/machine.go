@@ -244,7 +244,10 @@ func (m *Machine) Handle(now time.Time, ev Event) []Effect {
 	}
 	m.hours()
 	m.report()
-	return m.out
+	// The effects may carry card data; the machine keeps no reference.
+	out := m.out
+	m.out = nil
+	return out
 }
 
 func (m *Machine) emit(e Effect) { m.out = append(m.out, e) }
