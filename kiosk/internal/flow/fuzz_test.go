@@ -145,7 +145,7 @@ func (f *fuzzer) event() Event {
 		return IssueSucceeded{RequestID: f.req(), Ticket: f.ticket(hallproto.Normal), Offline: p%2 == 0}
 	case 41:
 		return IssueFailed{RequestID: f.req(), Network: p%7 == 0,
-			Code: []string{"duplicate_ticket", "not_issuing", "channel_refused", "bad_idcard", "green_needs_staff", "x", "invalid"}[p%7],
+			Code:    []string{"duplicate_ticket", "not_issuing", "channel_refused", "bad_idcard", "green_needs_staff", "x", "invalid"}[p%7],
 			Message: []string{"您已取过该业务的号（A001），请耐心等候", "", "（未闭合", "x"}[p%4]}
 	case 42:
 		return CheckInSucceeded{RequestID: f.req(), Ticket: f.ticket(hallproto.Appointment)}
