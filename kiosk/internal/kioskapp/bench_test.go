@@ -7,9 +7,9 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
-	"sync/atomic"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 

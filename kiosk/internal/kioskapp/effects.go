@@ -38,6 +38,15 @@ func (o onlineIssuer) Issue(ctx context.Context, req hallproto.IssueRequest) (ha
 
 func (onlineIssuer) Pending() int { return 0 }
 
+// LeaseIssuer adapts link's offline issuer (leases and the bbolt outbox).
+type LeaseIssuer struct{ *link.Issuer }
+
+// Issue implements Issuer.
+func (l LeaseIssuer) Issue(ctx context.Context, req hallproto.IssueRequest) (hallproto.Ticket, bool, error) {
+	got, err := l.Issuer.Issue(ctx, req)
+	return got.Ticket, got.Offline, err
+}
+
 func (k *Kiosk) timeout(d, def time.Duration) time.Duration {
 	if d > 0 {
 		return d
@@ -60,6 +69,9 @@ func (k *Kiosk) issue(ctx context.Context, e flow.IssueTicket) {
 	switch {
 	case errors.As(err, &ae):
 		f.Code, f.Message, f.MessageEN = ae.Code, ae.Message, ae.MessageEn
+	case errors.Is(err, link.ErrNoLease):
+		f.Network = true
+		f.Code = "no_lease"
 	default:
 		f.Network = true
 		f.Code = "unreachable"

@@ -93,9 +93,30 @@ func Run(ctx context.Context, cfg Config, lg *slog.Logger) error {
 		return fmt.Errorf("kioskapp: %w", err)
 	}
 	d.Link = lc
+	var issuerRun func(context.Context) error
+	if cfg.Outbox != "" {
+		ob, err := link.OpenOutbox(cfg.Outbox)
+		if err != nil {
+			return fmt.Errorf("kioskapp: outbox: %w", err)
+		}
+		closers = append(closers, ob.Close)
+		is, err := link.NewIssuer(lc, ob, &link.IssuerOpts{Device: cfg.Device, Logger: lg})
+		if err != nil {
+			return fmt.Errorf("kioskapp: %w", err)
+		}
+		d.Issuer = LeaseIssuer{is}
+		issuerRun = is.Run
+	}
 	k, err := New(cfg, d)
 	if err != nil {
 		return err
+	}
+	if issuerRun != nil {
+		ictx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); issuerRun(ictx) }()
+		// Stop the replay loop before the outbox closes.
+		defer func() { cancel(); <-done }()
 	}
 	if cfg.Headless {
 		k.FirstFrame()
