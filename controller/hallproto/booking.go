@@ -1,6 +1,9 @@
 package hallproto
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Appointment (预约) wire types: the booking API under /api/v1/appointments
 // served by the controller's booking package (docs/booking.md). Status values
@@ -92,4 +95,19 @@ type CheckinRequest struct {
 type BookingAction struct {
 	RequestID string `json:"request_id,omitempty"`
 	Reason    string `json:"reason,omitempty"`
+}
+
+// CitizenLink is the answer of GET /api/v1/citizen/links/{ticket}: the
+// ticket's status page for phones, to print as a QR code.
+type CitizenLink struct {
+	Path string `json:"path"`          // /m/t/{id}?k={check}
+	URL  string `json:"url,omitempty"` // the hall's public_url + Path, when configured
+}
+
+// CitizenTicketPath is the path of a ticket's status page for phones. check
+// is a keyed MAC of the id that only the controller can compute, so a kiosk
+// asks GET /api/v1/citizen/links/{ticket} for it; the path is stable for
+// the life of the controller's database.
+func CitizenTicketPath(ticket uint64, check string) string {
+	return "/m/t/" + strconv.FormatUint(ticket, 10) + "?k=" + check
 }

@@ -19,6 +19,7 @@ import (
 	"hallq/controller/hallproto"
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/booking"
+	"hallq/controller/internal/citizen"
 	"hallq/controller/internal/console"
 	"hallq/controller/internal/devices"
 	"hallq/controller/internal/engine"
@@ -146,6 +147,18 @@ func Start(c Config) (*Controller, error) {
 	}
 	extra["/api/v1/appointments"] = bk.Handler(authn)
 	extra["/api/v1/appointments/"] = bk.Handler(authn)
+	// The citizen phone page (/m/): ticket status from the printed QR code,
+	// waiting counts, the booking form.
+	cz, err := citizen.New(citizen.Options{DB: st.DB(), Hall: eng, Booking: bk, Config: file.Citizen,
+		Clock: c.Clock, Logger: lg, Authn: authn})
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	for pattern, h := range cz.Routes() {
+		extra[pattern] = h
+	}
 	// The management console (/console/, GET /api/v1/hall): its sessions
 	// authenticate API calls too; it decides which configuration is in
 	// force (stored console version or an edited file).

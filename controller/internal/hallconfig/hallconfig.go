@@ -12,6 +12,7 @@ import (
 
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/booking"
+	"hallq/controller/internal/citizen"
 	"hallq/controller/internal/console"
 	"hallq/controller/internal/eval"
 	"hallq/controller/internal/pii"
@@ -31,6 +32,8 @@ type File struct {
 	// data at rest (controller/internal/booking, controller/internal/pii).
 	Booking booking.Config `yaml:"booking"`
 	PII     pii.Config     `yaml:"pii"`
+	// Citizen: the phone page's public address and rate limits.
+	Citizen citizen.Config `yaml:"citizen"`
 	// Evaluation: reasons, follow-up deadline, rating window (eval package).
 	Evaluation eval.Config `yaml:"evaluation"`
 }
