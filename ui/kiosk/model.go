@@ -11,6 +11,10 @@ type T struct {
 	Zh, En string
 }
 
+// Text is T{Zh: zh, En: en}, shorter for callers outside this package
+// (go vet wants keyed fields there).
+func Text(zh, en string) T { return T{Zh: zh, En: en} }
+
 // Screen selects what the kiosk shows.
 type Screen int
 

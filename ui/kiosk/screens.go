@@ -24,8 +24,8 @@ type attractScreen struct {
 func newAttract(u *UI) *attractScreen {
 	ts := &u.ts
 	s := &attractScreen{welcome: ts.newPair(sizeWelcome, theme.Header, true), hint: ts.newPair(sizeBody, theme.ForegroundDim, false)}
-	s.take = ts.newButton(T{"取号", "Take a ticket"}, stylePrimary, 12, 3, func() { u.emit(Start{}) })
-	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 12, 2.2, func() { u.emit(StartCapture{}) })
+	s.take = ts.newButton(T{"取号", "Take a ticket"}, stylePrimary, 12, 3, act(Start{}))
+	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 12, 2.2, act(StartCapture{}))
 	s.notices = ts.newLines(sizeBody, theme.Foreground)
 	s.hint.set(T{"请触摸“取号”开始；有预约请直接刷身份证", "Touch \"Take a ticket\"; with an appointment, place your ID card"})
 	s.obj = centred(append(append(s.welcome.objects(), ts.spacer(0.3)), s.hint.zh, s.hint.en, ts.spacer(0.5),
@@ -60,7 +60,7 @@ func newIdentify(u *UI) *identifyScreen {
 	ts := &u.ts
 	s := &identifyScreen{title: ts.newPair(sizeTitle, theme.Foreground, true), status: ts.newPair(sizeBody, theme.ForegroundDim, false)}
 	s.title.set(T{"请将身份证放在感应区", "Place your ID card on the reader"})
-	s.noID = ts.newButton(T{"无身份证取号", "No ID card"}, styleSecondary, 10, 3, func() { u.emit(NoIDCard{}) })
+	s.noID = ts.newButton(T{"无身份证取号", "No ID card"}, styleSecondary, 10, 3, act(NoIDCard{}))
 	s.obj = centred(s.title.zh, s.title.en, ts.spacer(1.5), s.status.zh, s.status.en, ts.spacer(1.5), container.NewCenter(s.noID))
 	return s
 }
@@ -99,12 +99,13 @@ func newMenu(u *UI) *menuScreen {
 	s := &menuScreen{title: ts.newPair(sizeTitle, theme.Foreground, true)}
 	s.greeting = ts.newText("", sizeBody, theme.Primary, false)
 	s.greeting.Alignment = fyne.TextAlignCenter
-	s.items = ts.newButtons(3, func(i int) {
+	s.items = ts.newButtons(3, func(i int) Action {
 		if i < len(s.cur) && !s.cur[i].Disabled {
-			u.emit(ChooseService{ID: s.cur[i].ID})
+			return ChooseService{ID: s.cur[i].ID}
 		}
+		return nil
 	})
-	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 2.2, func() { u.emit(Back{}) })
+	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 2.2, act(Back{}))
 	s.obj = container.NewBorder(vbox(s.greeting, s.title.zh, s.title.en, ts.spacer(0.5)), container.NewHBox(s.back), nil, nil, s.items.grid)
 	return s
 }
@@ -152,12 +153,13 @@ type channelScreen struct {
 func newChannel(u *UI) *channelScreen {
 	ts := &u.ts
 	s := &channelScreen{service: ts.newPair(sizeTitle, theme.Foreground, true), note: ts.newPair(sizeBody, theme.ForegroundDim, false)}
-	s.opts = ts.newButtons(2, func(i int) {
+	s.opts = ts.newButtons(2, func(i int) Action {
 		if i < len(s.cur) && s.cur[i].Enabled {
-			u.emit(ChooseChannel{ID: s.cur[i].ID})
+			return ChooseChannel{ID: s.cur[i].ID}
 		}
+		return nil
 	})
-	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 2.2, func() { u.emit(Back{}) })
+	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 2.2, act(Back{}))
 	s.obj = container.NewBorder(vbox(s.service.zh, s.service.en, s.note.zh, s.note.en, ts.spacer(0.5)), container.NewHBox(s.back), nil, nil, s.opts.grid)
 	return s
 }
@@ -214,8 +216,8 @@ func newConfirm(u *UI) *confirmScreen {
 	for _, p := range []*pair{&s.service, &s.channel, &s.name, &s.wait} {
 		*p = ts.newPair(sizeBody, theme.Foreground, false)
 	}
-	s.ok = ts.newButton(T{"确认取号", "Confirm"}, stylePrimary, 9, 3, func() { u.emit(Confirm{}) })
-	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 9, 3, func() { u.emit(Back{}) })
+	s.ok = ts.newButton(T{"确认取号", "Confirm"}, stylePrimary, 9, 3, act(Confirm{}))
+	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 9, 3, act(Back{}))
 	s.obj = centred(s.title.zh, s.title.en, ts.spacer(1),
 		s.service.zh, s.service.en, s.channel.zh, s.channel.en, s.name.zh, s.name.en, s.wait.zh, s.wait.en,
 		ts.spacer(1), container.NewCenter(container.NewHBox(s.back, s.ok)))
@@ -321,7 +323,7 @@ func newError(u *UI) *errorScreen {
 	s := &errorScreen{title: ts.newPair(sizeTitle, theme.Danger, true), detail: ts.newPair(sizeBody, theme.Foreground, false)}
 	s.code = ts.newText("", sizeSmall, theme.ForegroundDim, false)
 	s.code.Alignment = fyne.TextAlignCenter
-	s.retry = ts.newButton(T{"重试", "Try again"}, stylePrimary, 9, 3, func() { u.emit(Retry{}) })
+	s.retry = ts.newButton(T{"重试", "Try again"}, stylePrimary, 9, 3, act(Retry{}))
 	s.obj = centred(s.title.zh, s.title.en, ts.spacer(1), s.detail.zh, s.detail.en, ts.spacer(1), container.NewCenter(s.retry), s.code)
 	return s
 }
@@ -351,7 +353,7 @@ func newCheckIn(u *UI) *checkInScreen {
 		line1: ts.newPair(sizeBody, theme.Foreground, false), line2: ts.newPair(sizeBody, theme.ForegroundDim, false)}
 	s.number = ts.newText("", sizeNumber, theme.Header, true)
 	s.number.Alignment = fyne.TextAlignCenter
-	s.normal = ts.newButton(T{"取普通号", "Take a normal ticket"}, stylePrimary, 10, 3, func() { u.emit(TakeNormalTicket{}) })
+	s.normal = ts.newButton(T{"取普通号", "Take a normal ticket"}, stylePrimary, 10, 3, act(TakeNormalTicket{}))
 	s.obj = centred(s.title.zh, s.title.en, s.service.zh, s.service.en, s.number, s.line1.zh, s.line1.en, s.line2.zh, s.line2.en,
 		ts.spacer(1), container.NewCenter(s.normal))
 	return s
@@ -405,7 +407,7 @@ func newAfterHours(u *UI) *afterHoursScreen {
 	s.hoursTitle.set(T{"办公时间", "Opening hours"})
 	s.hours = ts.newLines(sizeBody, theme.Foreground)
 	s.qr = newPicture(160, 160, true)
-	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 10, 3, func() { u.emit(StartCapture{}) })
+	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 10, 3, act(StartCapture{}))
 	s.obj = centred(s.msg.zh, s.msg.en, ts.spacer(0.5), s.hoursTitle.zh, s.hoursTitle.en, s.hours.box, s.resume.zh, s.resume.en,
 		ts.spacer(0.5), container.NewCenter(s.qr.img), s.qrHint.zh, s.qrHint.en, ts.spacer(0.5), container.NewCenter(s.capture))
 	return s
@@ -447,17 +449,18 @@ func newCapture(u *UI) *captureScreen {
 	ts := &u.ts
 	s := &captureScreen{title: ts.newPair(sizeTitle, theme.Foreground, true), problem: ts.newPair(sizeBody, theme.Danger, false),
 		pages: ts.newPair(sizeBody, theme.ForegroundDim, false)}
-	s.types = ts.newButtons(3, func(i int) {
+	s.types = ts.newButtons(3, func(i int) Action {
 		if i < len(s.cur) && !s.cur[i].Disabled {
-			u.emit(ChooseDocType{ID: s.cur[i].ID})
+			return ChooseDocType{ID: s.cur[i].ID}
 		}
+		return nil
 	})
 	s.pic = newPicture(480, 360, false)
-	s.capture = ts.newButton(T{"拍摄", "Capture"}, stylePrimary, 8, 3, func() { u.emit(Capture{}) })
-	s.retake = ts.newButton(T{"重拍", "Retake"}, styleSecondary, 8, 3, func() { u.emit(Retake{}) })
-	s.keep = ts.newButton(T{"确认使用", "Use this page"}, stylePrimary, 8, 3, func() { u.emit(KeepPage{}) })
-	s.more = ts.newButton(T{"继续拍摄", "Add a page"}, styleSecondary, 8, 3, func() { u.emit(AddPage{}) })
-	s.finish = ts.newButton(T{"完成", "Finish"}, stylePrimary, 8, 3, func() { u.emit(FinishCapture{}) })
+	s.capture = ts.newButton(T{"拍摄", "Capture"}, stylePrimary, 8, 3, act(Capture{}))
+	s.retake = ts.newButton(T{"重拍", "Retake"}, styleSecondary, 8, 3, act(Retake{}))
+	s.keep = ts.newButton(T{"确认使用", "Use this page"}, stylePrimary, 8, 3, act(KeepPage{}))
+	s.more = ts.newButton(T{"继续拍摄", "Add a page"}, styleSecondary, 8, 3, act(AddPage{}))
+	s.finish = ts.newButton(T{"完成", "Finish"}, stylePrimary, 8, 3, act(FinishCapture{}))
 	row := container.NewCenter(container.NewHBox(s.capture, s.retake, s.keep, s.more, s.finish))
 	s.obj = container.NewBorder(vbox(s.title.zh, s.title.en, s.problem.zh, s.problem.en, s.pages.zh, s.pages.en), row, nil, nil,
 		container.NewStack(s.types.grid, s.pic.img))
@@ -526,14 +529,14 @@ func newPIN(u *UI) *pinScreen {
 	s.title.set(T{"维护人员请输入密码", "Technician PIN"})
 	s.dots = ts.newText("", sizeTitle, theme.Foreground, true)
 	s.dots.Alignment = fyne.TextAlignCenter
-	s.keys = ts.newButtons(3, func(i int) {
+	s.keys = ts.newButtons(3, func(i int) Action {
 		switch k := pinKeys[i].Zh; k {
 		case "删除":
-			u.emit(PINDelete{})
+			return PINDelete{}
 		case "确定":
-			u.emit(PINEnter{})
+			return PINEnter{}
 		default:
-			u.emit(PINDigit{Digit: k[0]})
+			return PINDigit{Digit: k[0]}
 		}
 	})
 	for i, k := range pinKeys {
@@ -573,9 +576,9 @@ func newService(u *UI) *serviceScreen {
 		link: ts.newPair(sizeBody, theme.Foreground, true), result: ts.newPair(sizeBody, theme.Primary, false)}
 	s.title.set(T{"设备维护", "Service"})
 	s.status = ts.newLines(sizeBody, theme.Foreground)
-	s.print = ts.newButton(T{"测试打印", "Test print"}, stylePrimary, 8, 3, func() { u.emit(TestPrint{}) })
-	s.card = ts.newButton(T{"读卡测试", "Card read test"}, stylePrimary, 8, 3, func() { u.emit(CardReadTest{}) })
-	s.exit = ts.newButton(T{"退出", "Exit"}, styleSecondary, 8, 3, func() { u.emit(ExitService{}) })
+	s.print = ts.newButton(T{"测试打印", "Test print"}, stylePrimary, 8, 3, act(TestPrint{}))
+	s.card = ts.newButton(T{"读卡测试", "Card read test"}, stylePrimary, 8, 3, act(CardReadTest{}))
+	s.exit = ts.newButton(T{"退出", "Exit"}, styleSecondary, 8, 3, act(ExitService{}))
 	s.obj = centred(s.title.zh, s.title.en, s.device.zh, s.device.en, s.link.zh, s.link.en, ts.spacer(0.5), s.status.box,
 		ts.spacer(0.5), container.NewCenter(container.NewHBox(s.print, s.card, s.exit)), s.result.zh, s.result.en)
 	return s

@@ -53,6 +53,7 @@ type screen interface {
 func New(th *theme.Theme) *UI {
 	u := &UI{th: th, now: time.Now}
 	u.ts.base = th.TextSize()
+	u.ts.emit = u.emit
 	u.ts.font = th.FontResource()
 	if a := fyne.CurrentApp(); a != nil {
 		a.Settings().SetTheme(th)
@@ -70,8 +71,8 @@ func New(th *theme.Theme) *UI {
 			container.NewHBox(container.NewCenter(u.clock), u.corner))),
 	)
 
-	u.startOver = ts.newButton(T{"重新开始", "Start over"}, styleSecondary, 6, 1.8, func() { u.emit(StartOver{}) })
-	u.large = ts.newButton(T{"大字", "Large text"}, styleSecondary, 6, 1.8, func() { u.emit(ToggleLargeText{}) })
+	u.startOver = ts.newButton(T{"重新开始", "Start over"}, styleSecondary, 6, 1.8, act(StartOver{}))
+	u.large = ts.newButton(T{"大字", "Large text"}, styleSecondary, 6, 1.8, act(ToggleLargeText{}))
 	u.footer = container.NewBorder(nil, nil, u.startOver, u.large)
 	footer := container.NewStack(canvas.NewRectangle(theme.Surface), container.NewPadded(u.footer))
 
@@ -122,6 +123,35 @@ func (u *UI) emit(a Action) {
 		f(a)
 	}
 }
+
+// Locate returns where (in the window, fyne units) the button that would
+// send a is, when it is shown and enabled. Tests and demos use it to tap
+// the real screen; the technician's hidden corner is not found.
+func (u *UI) Locate(a Action) (fyne.Position, bool) {
+	return locate(u.root, fyne.Position{}, a)
+}
+
+func locate(o fyne.CanvasObject, off fyne.Position, a Action) (fyne.Position, bool) {
+	if !o.Visible() {
+		return fyne.Position{}, false
+	}
+	pos := off.Add(o.Position())
+	switch o := o.(type) {
+	case *button:
+		if o.enabled && o.style != styleHidden && o.act != nil && o.act() == a {
+			return pos.Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2)), true
+		}
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			if p, ok := locate(c, pos, a); ok {
+				return p, true
+			}
+		}
+	}
+	return fyne.Position{}, false
+}
+
+func act(a Action) func() Action { return func() Action { return a } }
 
 // Current is the View shown.
 func (u *UI) Current() View { return u.cur }
@@ -175,7 +205,7 @@ func (u *UI) Show(v View) {
 
 // cornerTapped counts taps on the header's right corner; five within
 // three seconds open the technician's PIN pad.
-func (u *UI) cornerTapped() {
+func (u *UI) cornerTapped() Action {
 	now := u.now()
 	keep := u.cornerTaps[:0]
 	for _, t := range u.cornerTaps {
@@ -186,8 +216,9 @@ func (u *UI) cornerTapped() {
 	u.cornerTaps = append(keep, now)
 	if len(u.cornerTaps) >= 5 {
 		u.cornerTaps = u.cornerTaps[:0]
-		u.emit(ServiceEntry{})
+		return ServiceEntry{}
 	}
+	return nil
 }
 
 // sameView compares two Views; images compare by identity, so a new
@@ -283,21 +314,21 @@ func sameObjects(a, b []fyne.CanvasObject) bool {
 
 // buttons is a grid of buttons reused between Views.
 type buttons struct {
-	grid  *fyne.Container
-	pool  []*button
-	ts    *texts
-	onTap func(i int)
-	cols  int
+	grid *fyne.Container
+	pool []*button
+	ts   *texts
+	act  func(i int) Action
+	cols int
 }
 
-func (ts *texts) newButtons(cols int, onTap func(i int)) *buttons {
-	return &buttons{grid: container.NewGridWithColumns(cols), ts: ts, onTap: onTap, cols: cols}
+func (ts *texts) newButtons(cols int, act func(i int) Action) *buttons {
+	return &buttons{grid: container.NewGridWithColumns(cols), ts: ts, act: act, cols: cols}
 }
 
 func (bs *buttons) button(i int) *button {
 	for len(bs.pool) <= i {
 		n := len(bs.pool)
-		bs.pool = append(bs.pool, bs.ts.newButton(T{}, stylePrimary, 6, 2.6, func() { bs.onTap(n) }))
+		bs.pool = append(bs.pool, bs.ts.newButton(T{}, stylePrimary, 6, 2.6, func() Action { return bs.act(n) }))
 	}
 	return bs.pool[i]
 }

@@ -36,6 +36,7 @@ type texts struct {
 	all  []text
 	base float32
 	font fyne.Resource
+	emit func(Action)
 }
 
 func (ts *texts) newText(s string, role float32, c color.Color, bold bool) *canvas.Text {
@@ -103,14 +104,15 @@ func (s style) colors() (fill, fg color.Color) {
 // three texts, which the software painter fills without a rasteriser.
 type button struct {
 	widget.BaseWidget
-	bg           *canvas.Rectangle
-	zh, en, sub  *canvas.Text
-	style        style
-	enabled      bool
-	pressed      bool
-	minW, minH   float32
-	onTap        func()
-	subOnDisable bool
+	bg          *canvas.Rectangle
+	zh, en, sub *canvas.Text
+	style       style
+	enabled     bool
+	pressed     bool
+	minW, minH  float32
+	// act is what a tap sends; nil from it sends nothing.
+	act  func() Action
+	emit func(Action)
 }
 
 var (
@@ -119,8 +121,8 @@ var (
 	_ fyne.CanvasObject = (*button)(nil)
 )
 
-func (ts *texts) newButton(label T, st style, minW, minH float32, onTap func()) *button {
-	b := &button{style: st, enabled: true, minW: minW, minH: minH, onTap: onTap}
+func (ts *texts) newButton(label T, st style, minW, minH float32, act func() Action) *button {
+	b := &button{style: st, enabled: true, minW: minW, minH: minH, act: act, emit: ts.emit}
 	fill, fg := st.colors()
 	b.bg = canvas.NewRectangle(fill)
 	b.zh = ts.newText(label.Zh, sizeButton, fg, true)
@@ -161,8 +163,11 @@ func (b *button) paint() {
 }
 
 func (b *button) Tapped(*fyne.PointEvent) {
-	if b.enabled && b.onTap != nil {
-		b.onTap()
+	if !b.enabled || b.act == nil {
+		return
+	}
+	if a := b.act(); a != nil && b.emit != nil {
+		b.emit(a)
 	}
 }
 

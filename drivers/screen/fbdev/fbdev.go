@@ -153,6 +153,10 @@ func (d *Dev) Draw(img image.Image) error {
 	if d.f == nil {
 		return ErrClosed
 	}
+	return d.drawLocked(img)
+}
+
+func (d *Dev) drawLocked(img image.Image) error {
 	m := d.mode
 	off := m.YOffset*m.Stride + m.XOffset*m.Format.BytesPerPixel()
 	if d.mem != nil {
@@ -161,6 +165,44 @@ func (d *Dev) Draw(img image.Image) error {
 	}
 	d.conv.convert(d.back[m.XOffset*m.Format.BytesPerPixel():], m.Stride, m.Width, m.Height, img)
 	if _, err := d.f.WriteAt(d.back, int64(m.YOffset*m.Stride)); err != nil {
+		return fmt.Errorf("fbdev: write: %w", err)
+	}
+	return nil
+}
+
+// DrawRegion updates only r of the screen from img (the frame is in
+// screen coordinates, img's Min at the screen's top-left): after a touch
+// usually one button changed, and converting the whole frame again would
+// cost more than painting it. With NoMmap only the rows of r are written.
+func (d *Dev) DrawRegion(img image.Image, r image.Rectangle) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.f == nil {
+		return ErrClosed
+	}
+	m := d.mode
+	b := img.Bounds()
+	r = r.Intersect(image.Rect(0, 0, min(m.Width, b.Dx()), min(m.Height, b.Dy())))
+	if r.Empty() {
+		return nil
+	}
+	sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	if !ok {
+		return d.drawLocked(img)
+	}
+	part := sub.SubImage(r.Add(b.Min))
+	bpp := m.Format.BytesPerPixel()
+	if d.mem != nil {
+		off := (m.YOffset+r.Min.Y)*m.Stride + (m.XOffset+r.Min.X)*bpp
+		d.conv.convert(d.mem[off:], m.Stride, r.Dx(), r.Dy(), part)
+		return nil
+	}
+	off := r.Min.Y*m.Stride + (m.XOffset+r.Min.X)*bpp
+	d.conv.convert(d.back[off:], m.Stride, r.Dx(), r.Dy(), part)
+	rows := d.back[r.Min.Y*m.Stride : r.Max.Y*m.Stride]
+	if _, err := d.f.WriteAt(rows, int64((m.YOffset+r.Min.Y)*m.Stride)); err != nil {
 		return fmt.Errorf("fbdev: write: %w", err)
 	}
 	return nil
