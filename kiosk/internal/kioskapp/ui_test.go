@@ -1,3 +1,7 @@
+//go:build !noos
+
+// fyne's test app is not built with -tags noos.
+
 package kioskapp_test
 
 import (
