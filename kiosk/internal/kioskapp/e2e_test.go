@@ -276,6 +276,22 @@ func TestCardToTicket(t *testing.T) {
 			t.Errorf("printed ticket lacks %q:\n%s", want, tickets[0])
 		}
 	}
+	// The QR code opens the ticket's status page on the controller, with
+	// the controller's check value.
+	if i := strings.Index(tickets[0], "[qr store \""); i >= 0 {
+		u := tickets[0][i+len("[qr store \""):]
+		u = u[:strings.Index(u, "\"")]
+		if !strings.Contains(u, "?k=") || strings.HasSuffix(u, "?k=") {
+			t.Errorf("status url %q has no check", u)
+		}
+		resp, err := http.Get(u)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("status page %s: %v %v", u, err, resp)
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+	}
 	if strings.Contains(tickets[0], "王秀英") {
 		t.Error("full name printed")
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"hallq/controller/hallproto"
@@ -136,10 +138,8 @@ func (k *Kiosk) ticketData(e flow.Print) ticket.Data {
 	if e.Offline {
 		d.WaitingAhead, d.EstimatedWaitMinutes = ticket.Unknown, ticket.Unknown
 	}
-	if t.ID != 0 && !e.Offline {
-		if u, err := ticket.StatusURL(k.cfg.StatusURL, t.ID, t.Number, statusCheck(t)); err == nil {
-			d.StatusURL = u
-		}
+	if t.ID != 0 && !e.Offline && !e.Test {
+		d.StatusURL = k.statusLink(t)
 	}
 	if e.Test {
 		d.Number = "TEST"
@@ -152,11 +152,32 @@ func (k *Kiosk) ticketData(e flow.Print) ticket.Data {
 	return d
 }
 
-// statusCheck is the {k} of the status page URL. The controller's citizen
-// page checks a keyed MAC of the ticket id that only the controller can
-// compute; a ticket answer that carries it is used, otherwise the link
-// opens the page without it (the page then asks for the ticket number).
-func statusCheck(t hallproto.Ticket) string { return "" }
+// statusLink is the ticket's status page for the QR code. Its check
+// value k is a keyed MAC only the controller can compute, so the kiosk
+// asks GET /api/v1/citizen/links/{id}; the hall's public URL wins, else
+// the configured template gets the check. Without an answer the ticket is
+// printed without a QR code rather than with a link that does not open.
+func (k *Kiosk) statusLink(t hallproto.Ticket) string {
+	ctx, cancel := context.WithTimeout(k.ctx, 2*time.Second)
+	defer cancel()
+	var l hallproto.CitizenLink
+	if err := k.d.Link.Do(ctx, http.MethodGet, "/api/v1/citizen/links/"+strconv.FormatUint(t.ID, 10), nil, &l); err != nil {
+		k.log.Debug("kioskapp: no status link", "err", err)
+		return ""
+	}
+	if l.URL != "" {
+		return l.URL
+	}
+	pu, err := url.Parse(l.Path)
+	if err != nil {
+		return ""
+	}
+	u, err := ticket.StatusURL(k.cfg.StatusURL, t.ID, t.Number, pu.Query().Get("k"))
+	if err != nil {
+		return ""
+	}
+	return u
+}
 
 func (k *Kiosk) print(ctx context.Context, e flow.Print) {
 	ctx, cancel := context.WithTimeout(ctx, k.timeout(k.cfg.Timeouts.Print, 30*time.Second))
