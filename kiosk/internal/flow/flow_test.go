@@ -360,6 +360,10 @@ func TestPaperOutMidPrint(t *testing.T) {
 	if h.st().Ticket == nil || h.st().Ticket.Number != "A023" {
 		t.Fatal("number not shown")
 	}
+	// Long enough to note the number down.
+	if d := h.st().Deadline.Sub(h.now); d != 60*time.Second {
+		t.Fatalf("print problem shown for %v", d)
+	}
 	if rs := one[ReportStatus](h); rs.Problems[0] != "printer_paper_end" {
 		t.Fatalf("report %+v", rs)
 	}
@@ -593,6 +597,24 @@ func TestAppointments(t *testing.T) {
 	h.noticeHas("暂时无法查询预约")
 	h.do(CheckInFailed{RequestID: ci.RequestID, Code: "appointment_lapsed"})
 	h.screen(ScreenGroups)
+	// A late success still prints the appointment's ticket, once.
+	h.do(ChooseGroup{ID: "hr"})
+	h.do(CheckInSucceeded{RequestID: ci.RequestID, Ticket: tk})
+	p = one[Print](h)
+	h.do(CheckInSucceeded{RequestID: ci.RequestID, Ticket: tk})
+	none[Print](h)
+	h.do(PrintDone{Job: p.Job})
+	h.screen(ScreenDone)
+	// But not while a normal ticket is on its way.
+	h = newHarness(t, testConfig())
+	h.do(CardPlaced{Card: adult})
+	ci = one[CheckInAppointment](h)
+	h.advance(31 * time.Second)
+	h.do(ChooseGroup{ID: "police"}, ChooseService{ID: "hukou"}, ChooseChannel{Index: 0}, Confirm{})
+	one[IssueTicket](h)
+	h.do(CheckInSucceeded{RequestID: ci.RequestID, Ticket: tk})
+	none[Print](h)
+	h.screen(ScreenIssuing)
 
 	// Check-in can be switched off.
 	cfg := testConfig()
@@ -779,6 +801,9 @@ func TestAfterHours(t *testing.T) {
 	h.screen(ScreenClosed)
 	h.advance(time.Second)
 	h.screen(ScreenAttract)
+	if n := h.st().Notice; n.ZH != "" {
+		t.Fatalf("closed notice left on attract: %q", n)
+	}
 	h.do(NoIDCard{}, ChooseGroup{ID: "police"})
 	h.screen(ScreenServices)
 	if s := h.st().Services[0]; !s.Enabled {

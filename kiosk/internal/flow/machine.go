@@ -267,7 +267,7 @@ func (m *Machine) timeout(s Screen) time.Duration {
 		return m.cfg.IssueTimeout
 	case ScreenPrinting:
 		return m.cfg.PrintTimeout
-	case ScreenDone, ScreenMessage, ScreenPrintProblem, ScreenUploaded:
+	case ScreenDone, ScreenMessage, ScreenUploaded:
 		return m.cfg.DoneTimeout
 	}
 	return m.cfg.IdleTimeout
@@ -322,7 +322,8 @@ func (m *Machine) expire() {
 		// onIssued) so that a ticket issued late is still printed.
 		m.message(txtIssueUnfinished, ackEnd)
 	case ScreenCheckingIn:
-		m.s.checkReq = ""
+		// checkReq stays: a late check-in still prints the appointment's
+		// ticket (onIssued) rather than leave it unclaimed in the queue.
 		m.gotoMenu()
 		m.s.notice = txtApptUnavailable
 	case ScreenPrinting:
@@ -384,10 +385,12 @@ func (m *Machine) hours() {
 	if m.s.active {
 		return
 	}
+	want := ScreenClosed
 	if m.open() {
-		m.s.screen = ScreenAttract
-	} else {
-		m.s.screen = ScreenClosed
+		want = ScreenAttract
+	}
+	if m.s.screen != want {
+		m.s.screen, m.s.notice = want, Text{}
 	}
 }
 
