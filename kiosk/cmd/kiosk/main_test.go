@@ -34,3 +34,9 @@ func TestRunExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleConfig(t *testing.T) {
+	if _, err := kioskapp.LoadConfig("kiosk.example.yaml"); err != nil {
+		t.Fatal(err)
+	}
+}
