@@ -181,9 +181,9 @@ func BenchmarkButtonToSign(b *testing.B) {
 		})
 		toKeys := newLine(kh, baud, nil)
 		w.keys = keypadtest.NewBus(&emuPort{in: ke, out: toHost})
-		// A loaded test machine may echo later than a real caller waits;
-		// a retransmission is still within the bus's duplicate window.
-		w.keys.EchoWait, w.keys.Retries = 250*time.Millisecond, 4
+		// One retransmission, inside the bus's 300 ms duplicate window, so
+		// a slow echo on a loaded machine never makes a second press.
+		w.keys.EchoWait, w.keys.Retries = 250*time.Millisecond, 1
 		bus := keypad.NewBus(&hostPort{in: kh, out: toKeys}, &keypad.BusOpts{Windows: map[uint8]string{uint8(i + 1): w.id}})
 		// Sign line: terminal <-> sign (emulator).
 		sh, se := serialport.Pipe()
@@ -249,10 +249,9 @@ func BenchmarkButtonToSign(b *testing.B) {
 				w.mu.Unlock()
 				pctx, pcancel := context.WithTimeout(ctx, 5*time.Second)
 				defer pcancel()
-				if err := w.keys.Press(pctx, uint8(i+1), keypad.KeyCallNext); err != nil {
-					b.Error(err)
-					return
-				}
+				// A missing echo is not fatal: the press may still have
+				// arrived; the sign tells.
+				_ = w.keys.Press(pctx, uint8(i+1), keypad.KeyCallNext)
 				select {
 				case <-w.done:
 				case <-pctx.Done():
