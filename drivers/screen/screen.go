@@ -172,6 +172,32 @@ func (d *Driver) ScreenSize() fyne.Size {
 	return fyne.NewSize(float32(s.X), float32(s.Y))
 }
 
+// SetRenderScale changes Opts.RenderScale and Opts.Smooth, for drivers
+// built by NewVirtualDriver. Call it before the fyne app is created (fyne
+// asks ScreenSize once, when the window is made) and before Run.
+func (d *Driver) SetRenderScale(scale float64, smooth bool) {
+	d.opts.RenderScale, d.opts.Smooth = scale, smooth
+	d.rend = newRenderer(d.disp.Size(), scale, smooth)
+}
+
+// refreshID is the touch id of Refresh's event, which no panel reports
+// (ids are slot numbers, small and non-negative).
+const refreshID = -0x5eed
+
+// Refresh asks fyne to paint the window again. fyne 2.7's embedded driver
+// paints only after an input event, not after fyne.Do: a screen changed by
+// a background goroutine (a card read, a timeout) stays unseen until the
+// next touch unless the program calls Refresh after the change. The event
+// is a touch move of an id that never went down, which fyne ignores apart
+// from painting. It never blocks: when the queue is full a paint is coming
+// anyway.
+func (d *Driver) Refresh() {
+	select {
+	case d.events <- &embedded.TouchMoveEvent{ID: refreshID}:
+	default:
+	}
+}
+
 // Queue carries touch events to fyne. A nil event asks fyne to quit.
 func (d *Driver) Queue() chan embedded.Event { return d.events }
 

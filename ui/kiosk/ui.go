@@ -26,6 +26,8 @@ type UI struct {
 
 	mu       sync.Mutex
 	onAction func(Action)
+	repaint  func()
+	inAction bool // a tap handler is running: the driver paints after it
 
 	root    *fyne.Container
 	body    *fyne.Container
@@ -115,11 +117,23 @@ func (u *UI) OnAction(f func(Action)) {
 	u.mu.Unlock()
 }
 
+// OnRepaint sets a function Show calls after changing the screen outside a
+// tap handler, e.g. screen.Driver.Refresh: fyne's embedded driver paints
+// only after input events, so a View shown from fyne.Do would otherwise
+// wait for the next touch.
+func (u *UI) OnRepaint(f func()) {
+	u.mu.Lock()
+	u.repaint = f
+	u.mu.Unlock()
+}
+
 func (u *UI) emit(a Action) {
 	u.mu.Lock()
 	f := u.onAction
 	u.mu.Unlock()
 	if f != nil {
+		u.inAction = true
+		defer func() { u.inAction = false }()
 		f(a)
 	}
 }
@@ -201,6 +215,14 @@ func (u *UI) Show(v View) {
 		u.body.Refresh()
 	}
 	u.cur, u.have = v, true
+	if !u.inAction {
+		u.mu.Lock()
+		f := u.repaint
+		u.mu.Unlock()
+		if f != nil {
+			f()
+		}
+	}
 }
 
 // cornerTapped counts taps on the header's right corner; five within

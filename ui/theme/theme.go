@@ -57,9 +57,9 @@ type Opts struct {
 
 // BaseTextFor is the body text size that fits the kiosk's screens on a
 // display height pixels tall: 28 at 1080 lines, proportionally smaller or
-// larger elsewhere, never under 16.
+// larger elsewhere, never under 12.
 func BaseTextFor(height int) float32 {
-	return max(16, float32(height)/38.5)
+	return max(12, float32(height)/38.5)
 }
 
 // Theme is a fyne.Theme. It is safe for concurrent use: fyne asks for sizes
