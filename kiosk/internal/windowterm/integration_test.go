@@ -71,7 +71,8 @@ func startHall(t *testing.T) *hall {
 		t.Fatal(err)
 	}
 	h.term, err = windowterm.New(dev, sign, []keypad.Source{bus}, &windowterm.Options{Window: "3",
-		Debounce: 200 * time.Millisecond, ActionTimeout: 2 * time.Second, ProbeEvery: 200 * time.Millisecond})
+		Debounce: 200 * time.Millisecond, ActionTimeout: 2 * time.Second, ProbeEvery: 200 * time.Millisecond,
+		SignRetry: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,5 +305,48 @@ func TestControllerGoneShowsOffline(t *testing.T) {
 	err := h.term.Press(context.Background(), keypad.Event{Kind: keypad.KindRecall, Digit: -1})
 	if !errors.Is(err, windowterm.ErrOffline) {
 		t.Fatalf("press while offline: %v", err)
+	}
+}
+
+// TestSignOfflineIsReported: a sign that stops answering is reported to the
+// controller (sign_offline), the call is re-sent until it answers, and the
+// device is ok again.
+func TestSignOfflineIsReported(t *testing.T) {
+	h := startHall(t)
+	tk := h.issue(t)
+	h.sign.SetFault(ledsigntest.Fault{Kind: ledsigntest.Silent})
+	h.press(t, keypad.KeyCallNext)
+	status := func() hallproto.DeviceStatus {
+		var l struct {
+			Devices []hallproto.DeviceStatus `json:"devices"`
+		}
+		if err := h.admin.Do(context.Background(), http.MethodGet, "/api/v1/devices/status", nil, &l); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range l.Devices {
+			if d.Device == "window-3" {
+				return d
+			}
+		}
+		return hallproto.DeviceStatus{}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for st := status(); st.State != hallproto.DeviceDegraded; st = status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("status %+v, want degraded with sign_offline", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if st := status(); len(st.Problems) != 1 || st.Problems[0] != hallproto.ProblemSignOffline || st.Window != "3" {
+		t.Fatalf("status %+v", st)
+	}
+	h.sign.SetFault(ledsigntest.Fault{})
+	h.waitSign(t, fmt.Sprintf("请%s号到3号窗口", tk.Number))
+	deadline = time.Now().Add(5 * time.Second)
+	for st := status(); st.State != hallproto.DeviceOK; st = status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("status %+v, want ok once the sign answers", st)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
