@@ -152,7 +152,11 @@ func Generate(src Source, q Query) (hallproto.Report, error) {
 	err = Scan(src.DB, from, to, func(e *queue.Event) {
 		switch e.Type {
 		case queue.EvIssued:
-			tickets[e.Ticket] = &ticketState{service: e.Service, since: e.At}
+			since := e.At
+			if !e.IssuedAt.IsZero() { // replayed from an offline kiosk
+				since = e.IssuedAt
+			}
+			tickets[e.Ticket] = &ticketState{service: e.Service, since: since}
 			if q.By == "service" {
 				get(groups, e.Service).row.Issued++
 			}

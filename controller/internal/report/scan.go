@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -66,35 +65,6 @@ func Scan(db *bbolt.DB, from, to time.Time, f func(*queue.Event)) error {
 		}
 		return nil
 	})
-}
-
-// slimEvent is the part of a stored event a report reads. Decoding only
-// these fields instead of all of queue.Event is most of the speed of a
-// month's report.
-type slimEvent struct {
-	Type      queue.EventType `json:"type"`
-	At        time.Time       `json:"at"`
-	Ticket    uint64          `json:"ticket"`
-	Service   string          `json:"service"`
-	Window    string          `json:"window"`
-	Staff     string          `json:"staff"`
-	NewTicket uint64          `json:"new_ticket"`
-	ToService string          `json:"to_service"`
-}
-
-// decodeSlim fills the fields of e a report reads (the others are left
-// zero); the record format is queue.EncodeRecord's.
-func decodeSlim(v []byte, e *queue.Event) error {
-	if len(v) < 2 || len(v) > queue.MaxRecord || v[0] != 1 {
-		return fmt.Errorf("record version or length")
-	}
-	var s slimEvent
-	if err := json.Unmarshal(v[1:], &s); err != nil {
-		return err
-	}
-	*e = queue.Event{Type: s.Type, At: s.At, Ticket: s.Ticket, Service: s.Service, Window: s.Window,
-		Staff: s.Staff, NewTicket: s.NewTicket, ToService: s.ToService}
-	return nil
 }
 
 func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
