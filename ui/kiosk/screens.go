@@ -28,8 +28,7 @@ func newAttract(u *UI) *attractScreen {
 	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 12, 2.2, act(StartCapture{}))
 	s.notices = ts.newLines(sizeBody, theme.Foreground)
 	s.hint.set(T{"请触摸“取号”开始；有预约请直接刷身份证", "Touch \"Take a ticket\"; with an appointment, place your ID card"})
-	s.obj = centred(append(append(s.welcome.objects(), ts.spacer(0.3)), s.hint.zh, s.hint.en, ts.spacer(0.5),
-		container.NewCenter(container.NewVBox(s.take, s.capture)), ts.spacer(0.3), s.notices.box)...)
+	s.obj = centred(s.welcome.box(), s.hint.box(), container.NewCenter(container.NewVBox(s.take, s.capture)), s.notices.box)
 	return s
 }
 
@@ -61,7 +60,7 @@ func newIdentify(u *UI) *identifyScreen {
 	s := &identifyScreen{title: ts.newPair(sizeTitle, theme.Foreground, true), status: ts.newPair(sizeBody, theme.ForegroundDim, false)}
 	s.title.set(T{"请将身份证放在感应区", "Place your ID card on the reader"})
 	s.noID = ts.newButton(T{"无身份证取号", "No ID card"}, styleSecondary, 10, 3, act(NoIDCard{}))
-	s.obj = centred(s.title.zh, s.title.en, ts.spacer(1.5), s.status.zh, s.status.en, ts.spacer(1.5), container.NewCenter(s.noID))
+	s.obj = centred(s.title.box(), ts.spacer(1.5), s.status.box(), ts.spacer(1.5), container.NewCenter(s.noID))
 	return s
 }
 
@@ -105,8 +104,8 @@ func newMenu(u *UI) *menuScreen {
 		}
 		return nil
 	})
-	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 2.2, act(Back{}))
-	s.obj = container.NewBorder(vbox(s.greeting, s.title.zh, s.title.en, ts.spacer(0.5)), container.NewHBox(s.back), nil, nil, s.items.grid)
+	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 1.8, act(Back{}))
+	s.obj = container.NewBorder(vbox(s.greeting, s.title.box(), ts.spacer(0.3)), container.NewHBox(s.back), nil, nil, s.items.grid)
 	return s
 }
 
@@ -142,25 +141,24 @@ func greeting(name string) string {
 // --- channel ---
 
 type channelScreen struct {
-	obj     fyne.CanvasObject
-	service pair
-	note    pair
-	opts    *buttons
-	back    *button
-	cur     []ChannelOption
+	obj   fyne.CanvasObject
+	title pair
+	opts  *buttons
+	back  *button
+	cur   []ChannelOption
 }
 
 func newChannel(u *UI) *channelScreen {
 	ts := &u.ts
-	s := &channelScreen{service: ts.newPair(sizeTitle, theme.Foreground, true), note: ts.newPair(sizeBody, theme.ForegroundDim, false)}
+	s := &channelScreen{title: ts.newPair(sizeTitle, theme.Foreground, true)}
 	s.opts = ts.newButtons(2, func(i int) Action {
 		if i < len(s.cur) && s.cur[i].Enabled {
 			return ChooseChannel{ID: s.cur[i].ID}
 		}
 		return nil
 	})
-	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 2.2, act(Back{}))
-	s.obj = container.NewBorder(vbox(s.service.zh, s.service.en, s.note.zh, s.note.en, ts.spacer(0.5)), container.NewHBox(s.back), nil, nil, s.opts.grid)
+	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 6, 1.8, act(Back{}))
+	s.obj = container.NewBorder(vbox(s.title.box(), ts.spacer(0.3)), container.NewHBox(s.back), nil, nil, s.opts.grid)
 	return s
 }
 
@@ -169,8 +167,8 @@ func (s *channelScreen) object() fyne.CanvasObject { return s.obj }
 func (s *channelScreen) update(v *View) {
 	c := &v.Channel
 	s.cur = c.Options
-	s.service.set(c.Service)
-	s.note.set(orDefault(c.Note, T{"请选择通道", "Choose a channel"}))
+	note := orDefault(c.Note, T{"请选择通道", "choose a channel"})
+	s.title.set(T{join(c.Service.Zh, note.Zh), join(c.Service.En, note.En)})
 	for i, o := range c.Options {
 		st := stylePrimary
 		switch {
@@ -200,6 +198,17 @@ func (s *channelScreen) update(v *View) {
 	show(s.back, c.CanGoBack)
 }
 
+// join puts two parts of a title on one line.
+func join(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " · " + b
+}
+
 // --- confirm ---
 
 type confirmScreen struct {
@@ -218,8 +227,8 @@ func newConfirm(u *UI) *confirmScreen {
 	}
 	s.ok = ts.newButton(T{"确认取号", "Confirm"}, stylePrimary, 9, 3, act(Confirm{}))
 	s.back = ts.newButton(T{"返回", "Back"}, styleSecondary, 9, 3, act(Back{}))
-	s.obj = centred(s.title.zh, s.title.en, ts.spacer(1),
-		s.service.zh, s.service.en, s.channel.zh, s.channel.en, s.name.zh, s.name.en, s.wait.zh, s.wait.en,
+	s.obj = centred(s.title.box(), ts.spacer(1),
+		s.service.box(), s.channel.box(), s.name.box(), s.wait.box(),
 		ts.spacer(1), container.NewCenter(container.NewHBox(s.back, s.ok)))
 	return s
 }
@@ -260,7 +269,7 @@ type printingScreen struct {
 
 func newPrinting(u *UI) *printingScreen {
 	s := &printingScreen{msg: u.ts.newPair(sizeTitle, theme.Primary, true)}
-	s.obj = centred(s.msg.objects()...)
+	s.obj = centred(s.msg.box())
 	return s
 }
 
@@ -289,8 +298,11 @@ func newDone(u *UI) *doneScreen {
 	s.number = ts.newText("", sizeNumber, theme.Header, true)
 	s.number.Alignment = fyne.TextAlignCenter
 	s.qr = newPicture(160, 160, true)
-	s.obj = centred(s.label.zh, s.label.en, s.number, s.service.zh, s.service.en, s.wait.zh, s.wait.en,
-		container.NewCenter(s.qr.img), s.hint.zh, s.hint.en)
+	// Two columns: the number and the queue on the left, the QR code to
+	// follow it on the right, so large text still fits a 600-line panel.
+	left := container.NewCenter(container.NewVBox(s.label.box(), s.number, s.service.box(), s.wait.box()))
+	right := container.NewCenter(container.NewVBox(container.NewCenter(s.qr.img), s.hint.box()))
+	s.obj = container.NewGridWithColumns(2, left, right)
 	return s
 }
 
@@ -324,7 +336,7 @@ func newError(u *UI) *errorScreen {
 	s.code = ts.newText("", sizeSmall, theme.ForegroundDim, false)
 	s.code.Alignment = fyne.TextAlignCenter
 	s.retry = ts.newButton(T{"重试", "Try again"}, stylePrimary, 9, 3, act(Retry{}))
-	s.obj = centred(s.title.zh, s.title.en, ts.spacer(1), s.detail.zh, s.detail.en, ts.spacer(1), container.NewCenter(s.retry), s.code)
+	s.obj = centred(s.title.box(), ts.spacer(1), s.detail.box(), ts.spacer(1), container.NewCenter(s.retry), s.code)
 	return s
 }
 
@@ -354,7 +366,7 @@ func newCheckIn(u *UI) *checkInScreen {
 	s.number = ts.newText("", sizeNumber, theme.Header, true)
 	s.number.Alignment = fyne.TextAlignCenter
 	s.normal = ts.newButton(T{"取普通号", "Take a normal ticket"}, stylePrimary, 10, 3, act(TakeNormalTicket{}))
-	s.obj = centred(s.title.zh, s.title.en, s.service.zh, s.service.en, s.number, s.line1.zh, s.line1.en, s.line2.zh, s.line2.en,
+	s.obj = centred(s.title.box(), s.service.box(), s.number, s.line1.box(), s.line2.box(),
 		ts.spacer(1), container.NewCenter(s.normal))
 	return s
 }
@@ -408,8 +420,8 @@ func newAfterHours(u *UI) *afterHoursScreen {
 	s.hours = ts.newLines(sizeBody, theme.Foreground)
 	s.qr = newPicture(160, 160, true)
 	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 10, 3, act(StartCapture{}))
-	s.obj = centred(s.msg.zh, s.msg.en, ts.spacer(0.5), s.hoursTitle.zh, s.hoursTitle.en, s.hours.box, s.resume.zh, s.resume.en,
-		ts.spacer(0.5), container.NewCenter(s.qr.img), s.qrHint.zh, s.qrHint.en, ts.spacer(0.5), container.NewCenter(s.capture))
+	s.obj = centred(s.msg.box(), ts.spacer(0.5), s.hoursTitle.box(), s.hours.box, s.resume.box(),
+		ts.spacer(0.5), container.NewCenter(s.qr.img), s.qrHint.box(), ts.spacer(0.5), container.NewCenter(s.capture))
 	return s
 }
 
@@ -462,7 +474,7 @@ func newCapture(u *UI) *captureScreen {
 	s.more = ts.newButton(T{"继续拍摄", "Add a page"}, styleSecondary, 8, 3, act(AddPage{}))
 	s.finish = ts.newButton(T{"完成", "Finish"}, stylePrimary, 8, 3, act(FinishCapture{}))
 	row := container.NewCenter(container.NewHBox(s.capture, s.retake, s.keep, s.more, s.finish))
-	s.obj = container.NewBorder(vbox(s.title.zh, s.title.en, s.problem.zh, s.problem.en, s.pages.zh, s.pages.en), row, nil, nil,
+	s.obj = container.NewBorder(vbox(s.title.box(), s.problem.box(), s.pages.box()), row, nil, nil,
 		container.NewStack(s.types.grid, s.pic.img))
 	return s
 }
@@ -549,7 +561,7 @@ func newPIN(u *UI) *pinScreen {
 		b.set(k, "", st, true)
 	}
 	s.keys.show(len(pinKeys))
-	s.obj = container.NewBorder(vbox(s.title.zh, s.title.en, s.dots, s.problem.zh, s.problem.en), nil, nil, nil,
+	s.obj = container.NewBorder(vbox(s.title.box(), s.dots, s.problem.box()), nil, nil, nil,
 		container.NewCenter(s.keys.grid))
 	return s
 }
@@ -579,8 +591,8 @@ func newService(u *UI) *serviceScreen {
 	s.print = ts.newButton(T{"测试打印", "Test print"}, stylePrimary, 8, 3, act(TestPrint{}))
 	s.card = ts.newButton(T{"读卡测试", "Card read test"}, stylePrimary, 8, 3, act(CardReadTest{}))
 	s.exit = ts.newButton(T{"退出", "Exit"}, styleSecondary, 8, 3, act(ExitService{}))
-	s.obj = centred(s.title.zh, s.title.en, s.device.zh, s.device.en, s.link.zh, s.link.en, ts.spacer(0.5), s.status.box,
-		ts.spacer(0.5), container.NewCenter(container.NewHBox(s.print, s.card, s.exit)), s.result.zh, s.result.en)
+	s.obj = centred(s.title.box(), s.device.box(), s.link.box(), ts.spacer(0.5), s.status.box,
+		ts.spacer(0.5), container.NewCenter(container.NewHBox(s.print, s.card, s.exit)), s.result.box())
 	return s
 }
 

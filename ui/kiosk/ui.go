@@ -69,7 +69,7 @@ func New(th *theme.Theme) *UI {
 	header := container.NewStack(
 		canvas.NewRectangle(theme.Header),
 		container.NewPadded(container.NewBorder(nil, nil,
-			container.NewVBox(u.hallZh, u.hallEn),
+			container.New(tight{}, u.hallZh, u.hallEn),
 			container.NewHBox(container.NewCenter(u.clock), u.corner))),
 	)
 
@@ -287,7 +287,47 @@ func (p pair) color(c color.Color) {
 	setColor(p.en, c)
 }
 
-func (p pair) objects() []fyne.CanvasObject { return []fyne.CanvasObject{p.zh, p.en} }
+// box stacks the two lines without padding: they read as one item.
+func (p pair) box() fyne.CanvasObject { return container.New(tight{}, p.zh, p.en) }
+
+// skip reports whether o takes no room: hidden, or a text with nothing in
+// it (an English line left empty, a name when there is no card).
+func skip(o fyne.CanvasObject) bool {
+	if t, ok := o.(*canvas.Text); ok && t.Text == "" {
+		return true
+	}
+	return !o.Visible()
+}
+
+// tight is a vertical layout without padding between its objects.
+type tight struct{}
+
+func (tight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		if skip(o) {
+			o.Resize(fyne.Size{})
+			continue
+		}
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
+	}
+}
+
+func (tight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for _, o := range objs {
+		if skip(o) {
+			continue
+		}
+		m := o.MinSize()
+		w = max(w, m.Width)
+		h += m.Height
+	}
+	return fyne.NewSize(w, h)
+}
 
 // lines is a fixed-capacity list of pairs for notices, hours and status.
 type lines struct {
@@ -299,7 +339,7 @@ type lines struct {
 }
 
 func (ts *texts) newLines(role float32, c color.Color) *lines {
-	return &lines{box: container.NewVBox(), ts: ts, role: role, c: c}
+	return &lines{box: container.New(tight{}), ts: ts, role: role, c: c}
 }
 
 func (l *lines) set(ts []T) {
