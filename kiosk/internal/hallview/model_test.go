@@ -12,7 +12,7 @@ var t0 = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
 func demoSnapshot() *Snapshot {
 	return &Snapshot{Seq: 10,
-		Hall: &hallproto.HallInfo{Name: "示范县政务服务中心", Notices: []string{"今日不动产登记窗口 12:00-13:00 暂停", " "}},
+		Hall:     &hallproto.HallInfo{Name: "示范县政务服务中心", Notices: []string{"今日不动产登记窗口 12:00-13:00 暂停", " "}},
 		Services: []hallproto.Service{{ID: "social", Name: "社保医保", Prefix: "A"}, {ID: "tax", Name: "税务办理", Prefix: "D"}},
 		Windows: []hallproto.Window{{ID: "1", Name: "1号窗口", Staff: "S1", Status: hallproto.WindowIdle},
 			{ID: "3", Name: "3号窗口", Staff: "S3", Status: hallproto.WindowIdle}},
