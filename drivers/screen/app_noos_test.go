@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"hallq/drivers/screen/fbdev"
@@ -234,4 +235,59 @@ func benchTap(b *testing.B, w, h int) {
 		b.ReportMetric(float64(long)/float64(b.N), "long-press/op")
 	}()
 	win.ShowAndRun()
+}
+
+// TestRefreshAfterDo: fyne's embedded driver paints only after input
+// events, so a change made through fyne.Do reaches the screen when the
+// program calls Refresh.
+func TestRefreshAfterDo(t *testing.T) {
+	dir := t.TempDir()
+	fbPath := filepath.Join(dir, "fb0")
+	os.WriteFile(fbPath, nil, 0o600)
+	fb, err := fbdev.New(fbPath, &fbdev.Opts{Mode: &fbdev.Mode{Width: 320, Height: 240, Format: fbdev.XRGB8888}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(fb, &Opts{RenderScale: 2})
+	frames := make(chan struct{}, 16)
+	d.OnFrame(func() { frames <- struct{}{} })
+	a := NewApp(d)
+	win := a.NewWindow("test")
+	label := widget.NewLabel("等候")
+	win.SetContent(label)
+	failed := make(chan string, 1)
+	go func() {
+		defer d.Close()
+		wait := func(within time.Duration) bool {
+			select {
+			case <-frames:
+				return true
+			case <-time.After(within):
+				return false
+			}
+		}
+		if !wait(10 * time.Second) {
+			failed <- "no first frame"
+			return
+		}
+		for wait(200 * time.Millisecond) { // Show and Run both paint
+		}
+		skipped := d.Skipped()
+		fyne.DoAndWait(func() { label.SetText("请到 3 号窗口") })
+		if wait(300 * time.Millisecond) {
+			t.Log("fyne painted after fyne.Do by itself; Refresh is now only a safety net")
+		}
+		d.Refresh()
+		if !wait(10 * time.Second) {
+			failed <- "no frame after Refresh"
+		} else if d.Skipped() != skipped {
+			failed <- "the changed frame was skipped"
+		}
+	}()
+	win.ShowAndRun()
+	select {
+	case msg := <-failed:
+		t.Fatal(msg)
+	default:
+	}
 }

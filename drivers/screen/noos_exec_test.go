@@ -15,7 +15,7 @@ func TestNoosSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds fyne with -tags noos")
 	}
-	cmd := exec.Command("go", "test", "-count=1", "-tags", "noos", "-run", "TestFyneAppOnFramebuffer", ".")
+	cmd := exec.Command("go", "test", "-count=1", "-tags", "noos", "-run", "TestFyneAppOnFramebuffer|TestRefreshAfterDo", ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
