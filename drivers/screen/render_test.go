@@ -183,7 +183,7 @@ type regionDisplay struct {
 	full    int
 }
 
-func (d *regionDisplay) Size() image.Point       { return d.size }
+func (d *regionDisplay) Size() image.Point      { return d.size }
 func (d *regionDisplay) Draw(image.Image) error { d.full++; return nil }
 func (d *regionDisplay) DrawRegion(_ image.Image, r image.Rectangle) error {
 	d.regions = append(d.regions, r)
