@@ -37,23 +37,49 @@ var errOdd = errors.New("not the plain form")
 // encoding/json, which it falls back to for anything unusual (escapes in a
 // string, keys differing only in case).
 func decodeSlim(v []byte, e *queue.Event) error {
+	var d decoder
+	return d.decode(v, e)
+}
+
+// decoder keeps one copy of each repeated string (types, services,
+// windows, staff), so a month's scan allocates little besides its result.
+type decoder struct {
+	s      slimEvent
+	strs   map[string]string
+	intern func([]byte) string
+}
+
+func (d *decoder) decode(v []byte, e *queue.Event) error {
 	if len(v) < 2 || len(v) > queue.MaxRecord || v[0] != 1 {
 		return errors.New("record version or length")
 	}
-	var s slimEvent
-	if err := scanSlim(v[1:], &s); err != nil {
-		s = slimEvent{}
-		if err := json.Unmarshal(v[1:], &s); err != nil {
+	if d.strs == nil {
+		d.strs = map[string]string{}
+		d.intern = func(b []byte) string {
+			if s, ok := d.strs[string(b)]; ok {
+				return s
+			}
+			s := string(b)
+			if len(d.strs) < 4096 {
+				d.strs[s] = s
+			}
+			return s
+		}
+	}
+	d.s = slimEvent{}
+	if err := scanSlim(v[1:], &d.s, d.intern); err != nil {
+		d.s = slimEvent{}
+		if err := json.Unmarshal(v[1:], &d.s); err != nil {
 			return err
 		}
 	}
-	*e = s.event()
+	*e = d.s.event()
 	return nil
 }
 
 var slimKeys = []string{"type", "at", "ticket", "service", "window", "staff", "new_ticket", "to_service", "issued_at"}
 
-func scanSlim(b []byte, s *slimEvent) error {
+func scanSlim(b []byte, s *slimEvent, intern func([]byte) string) error {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return errOdd
@@ -66,7 +92,7 @@ func scanSlim(b []byte, s *slimEvent) error {
 		if i >= len(b) || b[i] != '"' {
 			return errOdd
 		}
-		key, next, err := plainString(b, i)
+		key, next, err := plainBytes(b, i)
 		if err != nil {
 			return err
 		}
@@ -80,7 +106,7 @@ func scanSlim(b []byte, s *slimEvent) error {
 			return err
 		}
 		val := b[i:end]
-		if err := s.set(key, val); err != nil {
+		if err := s.set(key, val, intern); err != nil {
 			return err
 		}
 		i = skipWS(b, end)
@@ -104,19 +130,26 @@ func checkEnd(b []byte, i int) error {
 	return nil
 }
 
-func (s *slimEvent) set(key string, val []byte) error {
+func (s *slimEvent) set(key []byte, val []byte, intern func([]byte) string) error {
+	raw := func() ([]byte, error) {
+		if len(val) < 2 || val[0] != '"' {
+			return nil, errOdd
+		}
+		v, end, err := plainBytes(val, 0)
+		if err != nil || end != len(val) {
+			return nil, errOdd
+		}
+		return v, nil
+	}
 	str := func() (string, error) {
 		if len(val) == 4 && string(val) == "null" {
 			return "", nil
 		}
-		if len(val) < 2 || val[0] != '"' {
-			return "", errOdd
+		v, err := raw()
+		if err != nil {
+			return "", err
 		}
-		v, end, err := plainString(val, 0)
-		if err != nil || end != len(val) {
-			return "", errOdd
-		}
-		return v, nil
+		return intern(v), nil
 	}
 	num := func() (uint64, error) {
 		if string(val) == "null" {
@@ -129,18 +162,21 @@ func (s *slimEvent) set(key string, val []byte) error {
 		return n, nil
 	}
 	tm := func() (time.Time, error) {
-		v, err := str()
-		if err != nil || v == "" {
+		if string(val) == "null" {
+			return time.Time{}, nil
+		}
+		v, err := raw()
+		if err != nil {
 			return time.Time{}, errOdd
 		}
 		var t time.Time
-		if err := t.UnmarshalText([]byte(v)); err != nil { // the strict form encoding/json reads
+		if err := t.UnmarshalText(v); err != nil { // the strict form encoding/json reads
 			return time.Time{}, errOdd
 		}
 		return t, nil
 	}
 	var err error
-	switch key {
+	switch string(key) {
 	case "type":
 		var v string
 		v, err = str()
@@ -163,7 +199,7 @@ func (s *slimEvent) set(key string, val []byte) error {
 		s.ToService, err = str()
 	default:
 		for _, k := range slimKeys {
-			if strings.EqualFold(k, key) {
+			if len(k) <= len(key)*3 && len(key) <= len(k)*3 && strings.EqualFold(k, string(key)) {
 				return errOdd // encoding/json would match it: let it
 			}
 		}
@@ -178,25 +214,25 @@ func skipWS(b []byte, i int) int {
 	return i
 }
 
-// plainString reads a string at b[i] == '"' without escapes, control
-// characters or invalid UTF-8, returning it and the index after the closing
-// quote.
-func plainString(b []byte, i int) (string, int, error) {
+// plainBytes reads a string at b[i] == '"' without escapes, control
+// characters or invalid UTF-8, returning its bytes and the index after the
+// closing quote.
+func plainBytes(b []byte, i int) ([]byte, int, error) {
 	ascii := true
 	for j := i + 1; j < len(b); j++ {
 		switch c := b[j]; {
 		case c == '"':
 			if !ascii && !utf8.Valid(b[i+1:j]) {
-				return "", 0, errOdd
+				return nil, 0, errOdd
 			}
-			return string(b[i+1 : j]), j + 1, nil
+			return b[i+1 : j], j + 1, nil
 		case c == '\\' || c < 0x20:
-			return "", 0, errOdd
+			return nil, 0, errOdd
 		case c >= 0x80:
 			ascii = false
 		}
 	}
-	return "", 0, errOdd
+	return nil, 0, errOdd
 }
 
 // skipValue returns the end of the JSON value at b[i]. Nested objects and
@@ -207,14 +243,14 @@ func skipValue(b []byte, i int) (int, error) {
 	}
 	switch b[i] {
 	case '"':
-		_, end, err := plainString(b, i)
+		_, end, err := plainBytes(b, i)
 		return end, err
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(b); j++ {
 			switch b[j] {
 			case '"':
-				_, end, err := plainString(b, j)
+				_, end, err := plainBytes(b, j)
 				if err != nil {
 					return 0, err
 				}

@@ -29,7 +29,7 @@ func TestDecodeSlimMatchesJSON(t *testing.T) {
 		return tx.Bucket(eventsBucket).ForEach(func(k, v []byte) error {
 			records++
 			var fast, slow slimEvent
-			if err := scanSlim(v[1:], &fast); err != nil {
+			if err := scanSlim(v[1:], &fast, func(b []byte) string { return string(b) }); err != nil {
 				t.Fatalf("record %x takes the slow path: %v: %s", k, err, v[1:])
 			}
 			if err := json.Unmarshal(v[1:], &slow); err != nil {
@@ -81,7 +81,7 @@ func FuzzDecodeSlim(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var fast, slow slimEvent
-		if scanSlim(b, &fast) != nil {
+		if scanSlim(b, &fast, func(b []byte) string { return string(b) }) != nil {
 			return
 		}
 		if err := json.Unmarshal(b, &slow); err != nil {

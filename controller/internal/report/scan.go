@@ -49,11 +49,12 @@ func Scan(db *bbolt.DB, from, to time.Time, f func(*queue.Event)) error {
 			}
 		}
 		var e queue.Event
+		var d decoder
 		for k, v := c.Seek(u64(lo)); k != nil; k, v = c.Next() {
 			if len(k) != 8 {
 				continue
 			}
-			if err := decodeSlim(v, &e); err != nil {
+			if err := d.decode(v, &e); err != nil {
 				return fmt.Errorf("%w: seq %d: %v", ErrCorruptLog, binary.BigEndian.Uint64(k), err)
 			}
 			if !e.At.Before(to) {
