@@ -71,7 +71,7 @@ func startHall(t *testing.T) *hall {
 		t.Fatal(err)
 	}
 	h.term, err = windowterm.New(dev, sign, []keypad.Source{bus}, &windowterm.Options{Window: "3",
-		Debounce: 200 * time.Millisecond, ActionTimeout: 2 * time.Second, ProbeEvery: 200 * time.Millisecond,
+		Debounce: time.Second, ActionTimeout: 2 * time.Second, ProbeEvery: 200 * time.Millisecond,
 		SignRetry: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestCallNextSendsTheExactFrame(t *testing.T) {
 	h.waitSign(t, "无人等候")
 
 	tk := h.issue(t)
-	time.Sleep(400 * time.Millisecond) // past the bus duplicate window and the chatter window
+	time.Sleep(1100 * time.Millisecond) // past the chatter window
 	before := len(h.line.bytes())
 	h.press(t, keypad.KeyCallNext)
 	want := fmt.Sprintf("请%s号到3号窗口", tk.Number)
@@ -278,7 +278,7 @@ func TestChatteringCallerCallsOnce(t *testing.T) {
 	h.keys.SetFault(keypadtest.Fault{Kind: keypadtest.Duplicate, Times: 1})
 	h.press(t, keypad.KeyCallNext)
 	time.Sleep(150 * time.Millisecond)
-	h.press(t, keypad.KeyCallNext) // bounce, within the terminal's debounce
+	h.press(t, keypad.KeyCallNext) // bounce, within the terminal's 1 s debounce
 	h.waitSign(t, fmt.Sprintf("请%s号到3号窗口", first.Number))
 	time.Sleep(300 * time.Millisecond)
 	var q hallproto.Queues
