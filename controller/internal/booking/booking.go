@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -90,8 +91,9 @@ type Service struct {
 
 	loc       *time.Location
 	personKey []byte
-	hallCfg   queue.Config
-	names     map[string]string // service id -> name
+	// hv is the hall's configuration in force: the console may change
+	// services while the controller runs, so requests refresh it.
+	hv atomic.Pointer[hallView]
 
 	mu      sync.Mutex // serialises check-ins per service instance
 	stop    chan struct{}
@@ -112,17 +114,17 @@ func New(o Options) (*Service, error) {
 		o.Calendar = Weekdays{}
 	}
 	s := &Service{db: o.DB, hall: o.Hall, cfg: o.Config, cal: o.Calendar, now: o.Clock, lg: o.Logger,
-		names: map[string]string{}, stop: make(chan struct{}), stopped: make(chan struct{})}
+		stop: make(chan struct{}), stopped: make(chan struct{})}
 	s.cfg.Defaults()
 	if err := o.Hall.Read(context.Background(), func(h *queue.Hall, _ time.Time) {
-		s.loc, s.personKey, s.hallCfg = h.Location(), bytes.Clone(h.PersonKey()), h.Config()
+		s.loc, s.personKey = h.Location(), bytes.Clone(h.PersonKey())
+		s.hv.Store(newHallView(h.Config()))
 	}); err != nil {
 		return nil, fmt.Errorf("booking: read hall: %w", err)
 	}
 	var ids []string
-	for _, sc := range s.hallCfg.Services {
+	for _, sc := range s.view().cfg.Services {
 		ids = append(ids, sc.ID)
-		s.names[sc.ID] = sc.Name
 	}
 	if err := s.cfg.Validate(ids); err != nil {
 		return nil, err
@@ -179,6 +181,27 @@ func New(o Options) (*Service, error) {
 	return s, nil
 }
 
+type hallView struct {
+	cfg   queue.Config
+	names map[string]string // service id -> name
+}
+
+func newHallView(c queue.Config) *hallView {
+	v := &hallView{cfg: c, names: map[string]string{}}
+	for _, sc := range c.Services {
+		v.names[sc.ID] = sc.Name
+	}
+	return v
+}
+
+func (s *Service) view() *hallView { return s.hv.Load() }
+
+// refresh takes the configuration in force from the engine; on failure the
+// last one stays.
+func (s *Service) refresh(ctx context.Context) {
+	s.hall.Read(ctx, func(h *queue.Hall, _ time.Time) { s.hv.Store(newHallView(h.Config())) })
+}
+
 // Close stops the sweep.
 func (s *Service) Close() {
 	s.once.Do(func() { close(s.stop) })
@@ -211,12 +234,12 @@ func (s *Service) Config() Config { return s.cfg }
 func (s *Service) Location() *time.Location { return s.loc }
 
 // ServiceName is the display name of a service.
-func (s *Service) ServiceName(id string) string { return s.names[id] }
+func (s *Service) ServiceName(id string) string { return s.view().names[id] }
 
 // Bookable lists the services that can be booked, in hall order.
 func (s *Service) Bookable() []string {
 	var out []string
-	for _, sc := range s.hallCfg.Services {
+	for _, sc := range s.view().cfg.Services {
 		if _, ok := s.cfg.ruleFor(sc.ID); ok {
 			out = append(out, sc.ID)
 		}
@@ -225,11 +248,11 @@ func (s *Service) Bookable() []string {
 }
 
 func (s *Service) lapse() time.Duration {
-	return time.Duration(s.hallCfg.Channels.AppointmentLateMinutes) * time.Minute
+	return time.Duration(s.view().cfg.Channels.AppointmentLateMinutes) * time.Minute
 }
 
 func (s *Service) early() time.Duration {
-	return time.Duration(s.hallCfg.Channels.AppointmentEarlyMinutes) * time.Minute
+	return time.Duration(s.view().cfg.Channels.AppointmentEarlyMinutes) * time.Minute
 }
 
 // BookableDates are the dates that can be booked today.
@@ -244,6 +267,7 @@ func (s *Service) BookableDates() []string {
 
 // Rules is the wire form of the rules in force.
 func (s *Service) Rules() hallproto.BookingRules {
+	s.refresh(context.Background())
 	c := s.cfg
 	return hallproto.BookingRules{SlotMinutes: c.SlotMinutes, CapacityPerSlot: c.CapacityPerSlot,
 		MinDaysAhead: c.MinDaysAhead, MaxDaysAhead: c.MaxDaysAhead, CancelBeforeMinutes: c.CancelBeforeMinutes,
@@ -262,8 +286,9 @@ func (s *Service) parseDate(date string) (time.Time, error) {
 
 // Slots lists a service's slots on a date with what is left.
 func (s *Service) Slots(service, date string) (hallproto.Slots, error) {
+	s.refresh(context.Background())
 	r, ok := s.cfg.ruleFor(service)
-	if _, known := s.names[service]; !ok || !known {
+	if _, known := s.view().names[service]; !ok || !known {
 		return hallproto.Slots{}, ErrUnknownService.with("业务 %q 不可预约", "service %q cannot be booked", service)
 	}
 	d, err := s.parseDate(date)
@@ -395,7 +420,7 @@ func (s *Service) render(rec *record) hallproto.Booking {
 		t = t.In(s.loc)
 		return &t
 	}
-	return hallproto.Booking{ID: rec.ID, Service: rec.Service, ServiceName: s.names[rec.Service], Date: rec.Date,
+	return hallproto.Booking{ID: rec.ID, Service: rec.Service, ServiceName: s.view().names[rec.Service], Date: rec.Date,
 		Slot: rec.Slot, SlotAt: rec.SlotAt.In(s.loc), Status: rec.Status, MaskedName: rec.MaskedName,
 		MaskedID: rec.MaskedID, MaskedPhone: rec.MaskedPhone, Source: rec.Source, CreatedAt: rec.CreatedAt.In(s.loc),
 		CheckedInAt: tp(rec.CheckedInAt), TicketID: rec.TicketID, TicketNumber: rec.TicketNumber,

@@ -523,3 +523,28 @@ func TestHolidayCalendar(t *testing.T) {
 		t.Fatalf("first working day after 30 September: %v", got)
 	}
 }
+
+// TestReconfiguredHall: a service added from the console can be booked
+// without a restart.
+func TestReconfiguredHall(t *testing.T) {
+	e := newEnv(t, Config{})
+	if _, err := e.book("permits", "2026-11-24", "09:00", card(idA, "张三")); code(err) != "unknown_service" {
+		t.Fatalf("before: %v", err)
+	}
+	cfg := hallConfig()
+	cfg.Services = append(cfg.Services, queue.ServiceConfig{ID: "permits", Name: "出入境", Prefix: "F"})
+	cfg.Windows[0].Services = append(cfg.Windows[0].Services, "permits")
+	rep, err := e.eng.Do(context.Background(), &engine.Command{Run: func(h *queue.Hall, now time.Time) engine.Reply {
+		if err := h.Reconfigure(now, queue.ReconfigureArgs{Config: cfg, Version: 2, By: "test"}); err != nil {
+			t.Error(err)
+		}
+		return engine.Reply{Status: 200}
+	}})
+	if err != nil || rep.Status != 200 {
+		t.Fatal(err)
+	}
+	b, err := e.book("permits", "2026-11-24", "09:00", card(idA, "张三"))
+	if err != nil || b.ServiceName != "出入境" {
+		t.Fatalf("after: %+v %v", b, err)
+	}
+}

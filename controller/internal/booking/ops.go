@@ -64,10 +64,11 @@ func (s *Service) Create(ctx context.Context, req hallproto.BookingRequest, sour
 	if err := checkRequestID(req.RequestID); err != nil {
 		return zero, err
 	}
+	s.refresh(ctx)
 	now := s.now()
 	today := dayOf(now, s.loc)
 	r, ok := s.cfg.ruleFor(req.Service)
-	if _, known := s.names[req.Service]; !ok || !known {
+	if _, known := s.view().names[req.Service]; !ok || !known {
 		return zero, ErrUnknownService.with("业务 %q 不可预约", "service %q cannot be booked", req.Service)
 	}
 	d, err := s.parseDate(req.Date)
@@ -317,6 +318,7 @@ func (s *Service) change(id string, f func(*record, time.Time) error) (hallproto
 // bookings older than the retention period with their sealed data, and
 // forgets old request ids. The controller runs it every SweepSeconds.
 func (s *Service) Sweep() (noShows, purged int, err error) {
+	s.refresh(context.Background())
 	now := s.now()
 	cut := now.Add(-s.lapse()).In(s.loc).Format("200601021504")
 	keep := dayKey(dayOf(now, s.loc).AddDate(0, 0, -s.cfg.RetentionDays).Format(time.DateOnly))
