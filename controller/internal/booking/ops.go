@@ -3,6 +3,7 @@ package booking
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -100,8 +101,10 @@ func (s *Service) Create(ctx context.Context, req hallproto.BookingRequest, sour
 		return zero, ErrInvalid.with("手机号码应为11位数字", "phone must be 11 digits starting with 1")
 	}
 	fpb, _ := json.Marshal(req)
-	fps := sha256.Sum256(fpb)
-	fp := hex.EncodeToString(fps[:])
+	// Keyed, so the stored fingerprint cannot be searched for ID numbers.
+	mac := hmac.New(sha256.New, s.personKey)
+	mac.Write(fpb)
+	fp := hex.EncodeToString(mac.Sum(nil))
 	rec := &record{ID: newID(req.Date), Service: req.Service, Date: req.Date, Slot: req.Slot, SlotAt: slotAt,
 		Status: StatusBooked, Person: pii.Person(s.personKey, req.IDCard.Number),
 		MaskedName: pii.MaskName(req.IDCard.Name), MaskedID: pii.MaskID(req.IDCard.Number),
