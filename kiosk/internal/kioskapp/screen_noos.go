@@ -53,7 +53,7 @@ func runScreen(ctx context.Context, cfg Config, k *Kiosk) error {
 	u := kioskui.New(th)
 	w.SetContent(u.Content())
 	w.SetFullScreen(true)
-	k.AttachUI(u)
+	k.AttachUI(u, nil)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- k.Run(ctx)

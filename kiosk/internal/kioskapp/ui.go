@@ -8,14 +8,20 @@ import (
 )
 
 // AttachUI makes the kiosk draw through u and takes u's taps as touches.
-// Call it before Run. Views are shown on fyne's goroutine (fyne.Do).
-func (k *Kiosk) AttachUI(u *kioskui.UI) {
+// Call it before Run. Views are shown through do, which must run its
+// function where fyne allows UI changes; nil means fyne.Do. (fyne's test
+// driver runs fyne.Do on the caller's goroutine, so tests pass a do that
+// serialises with their own reads of the widget tree.)
+func (k *Kiosk) AttachUI(u *kioskui.UI, do func(func())) {
+	if do == nil {
+		do = fyne.Do
+	}
 	vw := &viewer{}
 	k.mu.Lock()
 	k.ui = func() {
 		st := k.m.State()
 		v := vw.View(st, k.d.Now().In(hallZone(k.hallTZ())))
-		fyne.Do(func() { u.Show(v) })
+		do(func() { u.Show(v) })
 	}
 	k.mu.Unlock()
 	u.OnAction(func(a kioskui.Action) {

@@ -7,6 +7,7 @@ package kioskapp_test
 import (
 	"image"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,7 +85,15 @@ func TestFyneScreens(t *testing.T) {
 	u := kioskui.New(th)
 	w := test.NewTempWindow(t, u.Content())
 	w.Resize(fyne.NewSize(1280, 800))
-	r := newRig(t, &rigOpts{attach: func(k *kioskapp.Kiosk) { k.AttachUI(u) }})
+	// fyne's test driver runs fyne.Do on the calling goroutine: one lock
+	// keeps the kiosk's redraws and the test's reads and taps apart.
+	var mu sync.Mutex
+	do := func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
+	r := newRig(t, &rigOpts{attach: func(k *kioskapp.Kiosk) { k.AttachUI(u, do) }})
 
 	content := w.Content()
 	seen := func(what string) {
@@ -92,7 +101,7 @@ func TestFyneScreens(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			var all string
-			fyne.DoAndWait(func() { all = strings.Join(texts(content), "\n") })
+			do(func() { all = strings.Join(texts(content), "\n") })
 			if strings.Contains(all, what) {
 				return
 			}
@@ -106,11 +115,11 @@ func TestFyneScreens(t *testing.T) {
 		t.Helper()
 		seen(label)
 		var tp fyne.Tappable
-		fyne.DoAndWait(func() { tp = findTappable(content, label) })
+		do(func() { tp = findTappable(content, label) })
 		if tp == nil {
 			t.Fatalf("no button %q", label)
 		}
-		fyne.DoAndWait(func() { test.Tap(tp) })
+		do(func() { test.Tap(tp) })
 	}
 	tap("取号")
 	seen("请将身份证放在感应区")
@@ -133,7 +142,7 @@ func TestFyneScreens(t *testing.T) {
 	// Chinese drawn with real glyphs: the captured frame has ink where
 	// the number screen is.
 	var img image.Image
-	fyne.DoAndWait(func() { img = w.Canvas().Capture() })
+	do(func() { img = w.Canvas().Capture() })
 	if img.Bounds().Dx() < 100 {
 		t.Fatalf("capture %v", img.Bounds())
 	}
