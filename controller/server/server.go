@@ -22,6 +22,7 @@ import (
 	"hallq/controller/internal/citizen"
 	"hallq/controller/internal/console"
 	"hallq/controller/internal/devices"
+	"hallq/controller/internal/docs"
 	"hallq/controller/internal/engine"
 	"hallq/controller/internal/eval"
 	"hallq/controller/internal/fleet"
@@ -195,6 +196,17 @@ func Start(c Config) (*Controller, error) {
 			return evs.Ratings(eval.Filter{From: from, To: to})
 		}})
 	extra["/api/v1/reports"] = rep.Handler()
+	// Documents captured at the kiosks' document cameras, bound to a
+	// ticket or to a person's ID-number hash, purged after retention_days.
+	dc, err := docs.New(st.DB(), eng, docs.Options{Config: file.Documents, Clock: c.Clock, Logger: lg, Authn: authn})
+	if err != nil {
+		eng.Close()
+		st.Close()
+		return nil, err
+	}
+	for _, pattern := range docs.Routes {
+		extra[pattern] = dc.Handler()
+	}
 
 	ctl.api = api.New(eng, api.Options{Tokens: toks, Logger: lg, Metrics: m,
 		Authenticators: authenticators, Extra: extra})

@@ -14,6 +14,7 @@ import (
 	"hallq/controller/internal/booking"
 	"hallq/controller/internal/citizen"
 	"hallq/controller/internal/console"
+	"hallq/controller/internal/docs"
 	"hallq/controller/internal/eval"
 	"hallq/controller/internal/pii"
 	"hallq/controller/internal/queue"
@@ -36,6 +37,9 @@ type File struct {
 	Citizen citizen.Config `yaml:"citizen"`
 	// Evaluation: reasons, follow-up deadline, rating window (eval package).
 	Evaluation eval.Config `yaml:"evaluation"`
+	// Documents: retention and size limits of the kiosk's document
+	// camera uploads (controller/internal/docs).
+	Documents docs.Config `yaml:"documents"`
 }
 
 // Demo returns the embedded demo hall.
