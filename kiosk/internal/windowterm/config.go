@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -20,7 +21,8 @@ import (
 	"hallq/kiosk/internal/link"
 )
 
-// Config is the window terminal's configuration file (YAML, strict).
+// Config is the window terminal's configuration file (YAML, strict). One
+// window:
 //
 //	controller: http://192.168.1.10:8080
 //	token_file: /etc/hallq/window.token   # a "window" role token for this window
@@ -31,23 +33,43 @@ import (
 //	  caller_addr: 3          # this window's caller on the bus
 //	  evaluator_addr: 103     # this window's evaluator on the bus
 //	sign: {port: /dev/ttyS2, addr: 3}
+//
+// Or one host on a caller bus shared by several windows (a common wiring;
+// the token then needs the staff role, or each window names its own):
+//
+//	input: {kind: rs485, port: /dev/ttyS1}
+//	windows:
+//	  - {window: "1", caller_addr: 1, evaluator_addr: 101, sign: {port: /dev/ttyS2, addr: 1}}
+//	  - {window: "2", caller_addr: 2, evaluator_addr: 102, sign: {port: /dev/ttyS3, addr: 2}}
 type Config struct {
-	Controller string      `yaml:"controller"`
-	Token      string      `yaml:"token"`      // or token_file
-	TokenFile  string      `yaml:"token_file"` // preferred: keeps the token out of the config
-	Window     string      `yaml:"window"`
-	Device     string      `yaml:"device"`
-	Input      InputConfig `yaml:"input"`
-	Sign       SignConfig  `yaml:"sign"`
-	BusyFile   string      `yaml:"busy_file"`   // default /run/hallq/busy; "-" for none
-	DebounceMS int         `yaml:"debounce_ms"` // chatter: same key within this time (1000)
-	StaleMS    int         `yaml:"stale_ms"`    // older presses are dropped (2000)
-	Version    string      `yaml:"-"`
+	Controller string        `yaml:"controller"`
+	Token      string        `yaml:"token"`      // or token_file
+	TokenFile  string        `yaml:"token_file"` // preferred: keeps the token out of the config
+	Window     string        `yaml:"window"`
+	Device     string        `yaml:"device"`
+	Input      InputConfig   `yaml:"input"`
+	Sign       SignConfig    `yaml:"sign"`
+	Windows    []WindowEntry `yaml:"windows"`     // several windows on one caller bus
+	BusyFile   string        `yaml:"busy_file"`   // default /run/hallq/busy; "-" for none
+	DebounceMS int           `yaml:"debounce_ms"` // chatter: same key within this time (1000)
+	StaleMS    int           `yaml:"stale_ms"`    // older presses are dropped (2000)
+	Version    string        `yaml:"-"`
 	// Logger is set by the command; nil discards.
 	Logger *slog.Logger `yaml:"-"`
-	// Options, when set by a caller (the demo), override the ones derived
-	// from the fields above, except Window.
+	// Options, when set by a caller (the demo), are the base of every
+	// window's options (Window, Device and Logger are set per window).
 	Options *Options `yaml:"-"`
+}
+
+// WindowEntry is one window of a shared caller bus.
+type WindowEntry struct {
+	Window        string     `yaml:"window"`
+	Device        string     `yaml:"device"`
+	CallerAddr    uint8      `yaml:"caller_addr"`
+	EvaluatorAddr uint8      `yaml:"evaluator_addr"`
+	Sign          SignConfig `yaml:"sign"`
+	Token         string     `yaml:"token"`
+	TokenFile     string     `yaml:"token_file"`
 }
 
 // InputConfig says where the keys come from.
@@ -55,7 +77,7 @@ type InputConfig struct {
 	Kind string `yaml:"kind"` // rs485, evdev or gpio
 	// rs485: the shared caller/evaluator bus.
 	Port          string `yaml:"port"`
-	Baud          int    `yaml:"baud"`
+	Baud          int    `yaml:"baud"` // 9600
 	CallerAddr    uint8  `yaml:"caller_addr"`
 	EvaluatorAddr uint8  `yaml:"evaluator_addr"`
 	// evdev: a USB keypad (key name -> kind, e.g. KEY_KP1: call-next) and
@@ -71,7 +93,7 @@ type InputConfig struct {
 type SignConfig struct {
 	Port string `yaml:"port"`
 	Addr uint8  `yaml:"addr"`
-	Baud int    `yaml:"baud"`
+	Baud int    `yaml:"baud"` // 9600
 }
 
 // ParseConfig decodes strictly and validates.
@@ -101,22 +123,71 @@ func LoadConfig(path string) (*Config, error) {
 	return c, nil
 }
 
+// entries returns the windows of c, the single-window form included.
+func (c *Config) entries() []WindowEntry {
+	if len(c.Windows) > 0 {
+		return c.Windows
+	}
+	return []WindowEntry{{Window: c.Window, Device: c.Device, CallerAddr: c.Input.CallerAddr,
+		EvaluatorAddr: c.Input.EvaluatorAddr, Sign: c.Sign}}
+}
+
 // Validate names the first bad field.
 func (c *Config) Validate() error {
 	bad := func(f string, a ...any) error { return fmt.Errorf("%w: "+f, append([]any{ErrConfig}, a...)...) }
 	if c.Controller == "" {
 		return bad("controller is required (http://host:port)")
 	}
-	if c.Token == "" && c.TokenFile == "" {
-		return bad("token or token_file is required")
+	if len(c.Windows) > 0 && (c.Window != "" || c.Sign.Port != "" || c.Input.CallerAddr != 0 || c.Input.EvaluatorAddr != 0) {
+		return bad("give either window (with input.caller_addr and sign) or windows, not both")
 	}
-	if c.Window == "" {
-		return bad("window is required")
+	if len(c.Windows) > 0 && c.Input.Kind != "rs485" {
+		return bad("windows: several windows share an rs485 bus only")
+	}
+	windows, addrs, ports := map[string]bool{}, map[uint8]string{}, map[string]string{}
+	for i, w := range c.entries() {
+		where := "window"
+		if len(c.Windows) > 0 {
+			where = fmt.Sprintf("windows[%d]", i)
+		}
+		if w.Window == "" {
+			return bad("%s: window is required", where)
+		}
+		if windows[w.Window] {
+			return bad("%s: window %s twice", where, w.Window)
+		}
+		windows[w.Window] = true
+		if c.Token == "" && c.TokenFile == "" && w.Token == "" && w.TokenFile == "" {
+			return bad("%s: token or token_file is required", where)
+		}
+		if c.Input.Kind == "rs485" {
+			if w.CallerAddr == 0 {
+				return bad("%s: caller_addr is required on an rs485 bus", where)
+			}
+			for _, a := range []uint8{w.CallerAddr, w.EvaluatorAddr} {
+				if a == 0 {
+					continue
+				}
+				if other, dup := addrs[a]; dup {
+					return bad("%s: bus address %d is already window %s's", where, a, other)
+				}
+				addrs[a] = w.Window
+			}
+		}
+		if w.Sign.Port != "" {
+			if w.Sign.Addr == 0 || w.Sign.Addr > ledsign.MaxAddr {
+				return bad("%s: sign.addr %d: 1..%d", where, w.Sign.Addr, ledsign.MaxAddr)
+			}
+			if other, dup := ports[w.Sign.Port]; dup {
+				return bad("%s: sign.port %s is already window %s's", where, w.Sign.Port, other)
+			}
+			ports[w.Sign.Port] = w.Window
+		}
 	}
 	switch c.Input.Kind {
 	case "rs485":
-		if c.Input.Port == "" || c.Input.CallerAddr == 0 {
-			return bad("input: rs485 needs port and caller_addr")
+		if c.Input.Port == "" {
+			return bad("input: rs485 needs port")
 		}
 	case "evdev":
 		if c.Input.Evdev == "" || len(c.Input.EvdevKeys) == 0 {
@@ -137,16 +208,24 @@ func (c *Config) Validate() error {
 	default:
 		return bad("input.kind %q: rs485, evdev or gpio", c.Input.Kind)
 	}
-	if c.Sign.Port != "" && (c.Sign.Addr == 0 || c.Sign.Addr > ledsign.MaxAddr) {
-		return bad("sign.addr %d: 1..%d", c.Sign.Addr, ledsign.MaxAddr)
-	}
 	if c.DebounceMS < 0 || c.StaleMS < 0 {
 		return bad("debounce_ms and stale_ms are not negative")
 	}
 	return nil
 }
 
-// Run opens the devices of c and runs the terminal until ctx ends.
+func readToken(tok, file string) (string, error) {
+	if file == "" {
+		return tok, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("windowterm: token_file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Run opens the devices of c and runs the terminal(s) until ctx ends.
 func Run(ctx context.Context, c Config) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -154,18 +233,6 @@ func Run(ctx context.Context, c Config) error {
 	lg := c.Logger
 	if lg == nil {
 		lg = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	token := c.Token
-	if c.TokenFile != "" {
-		b, err := os.ReadFile(c.TokenFile)
-		if err != nil {
-			return fmt.Errorf("windowterm: token_file: %w", err)
-		}
-		token = strings.TrimSpace(string(b))
-	}
-	ctl, err := link.New(c.Controller, token, &link.Opts{Logger: lg, UserAgent: "hallq-window/" + c.Version})
-	if err != nil {
-		return err
 	}
 	var closers []func() error
 	defer func() {
@@ -184,7 +251,9 @@ func Run(ctx context.Context, c Config) error {
 		closers = append(closers, p.Close)
 		return p, nil
 	}
-	var sources []keypad.Source
+	entries := c.entries()
+	sources := map[string][]keypad.Source{}
+	var bus *fanout
 	switch c.Input.Kind {
 	case "rs485":
 		p, err := openPort(c.Input.Port, c.Input.Baud)
@@ -192,12 +261,18 @@ func Run(ctx context.Context, c Config) error {
 			return err
 		}
 		o := keypad.DefaultBusOpts
-		o.Windows = map[uint8]string{c.Input.CallerAddr: c.Window}
-		if c.Input.EvaluatorAddr != 0 {
-			o.Windows[c.Input.EvaluatorAddr] = c.Window
+		o.Windows = map[uint8]string{}
+		for _, w := range entries {
+			o.Windows[w.CallerAddr] = w.Window
+			if w.EvaluatorAddr != 0 {
+				o.Windows[w.EvaluatorAddr] = w.Window
+			}
 		}
 		o.OnError = func(err error) { lg.Debug("keypad bus", "err", err) }
-		sources = append(sources, &windowFilter{Source: keypad.NewBus(p, &o), addrs: o.Windows})
+		bus = newFanout(keypad.NewBus(p, &o), o.Windows, lg)
+		for _, w := range entries {
+			sources[w.Window] = []keypad.Source{bus.source(w.Window)}
+		}
 	case "evdev":
 		km, _ := keypad.ParseKeyMap(c.Input.EvdevKeys)
 		d, err := keypad.OpenEvdev(c.Input.Evdev, &keypad.EvdevOpts{Keys: km, Window: c.Window, Grab: true})
@@ -205,14 +280,14 @@ func Run(ctx context.Context, c Config) error {
 			return err
 		}
 		closers = append(closers, d.Halt)
-		sources = append(sources, d)
+		sources[c.Window] = append(sources[c.Window], d)
 		if c.Input.EvaluatorEvdev != "" {
 			ev, err := keypad.OpenEvdev(c.Input.EvaluatorEvdev, &keypad.EvdevOpts{Keys: keypad.DigitRatings(), Window: c.Window, Grab: true})
 			if err != nil {
 				return err
 			}
 			closers = append(closers, ev.Halt)
-			sources = append(sources, ev)
+			sources[c.Window] = append(sources[c.Window], ev)
 		}
 	case "gpio":
 		for pin, k := range c.Input.GPIO {
@@ -222,74 +297,160 @@ func Run(ctx context.Context, c Config) error {
 				return err
 			}
 			closers = append(closers, b.Halt)
-			sources = append(sources, button.NewKey(b, c.Window, keypad.Binding{Kind: kind, Digit: -1}))
+			sources[c.Window] = append(sources[c.Window], button.NewKey(b, c.Window, keypad.Binding{Kind: kind, Digit: -1}))
 		}
 	}
-	var sign ledsign.Sign
-	if c.Sign.Port != "" {
-		p, err := openPort(c.Sign.Port, c.Sign.Baud)
+	var terms []*Terminal
+	for _, w := range entries {
+		tok := w.Token
+		file := w.TokenFile
+		if tok == "" && file == "" {
+			tok, file = c.Token, c.TokenFile
+		}
+		token, err := readToken(tok, file)
 		if err != nil {
 			return err
 		}
-		so := ledsign.DefaultOpts
-		so.Addr, so.Name = c.Sign.Addr, "window "+c.Window
-		if c.Sign.Baud > 0 {
-			so.Baud = c.Sign.Baud
-		}
-		d, err := ledsign.New(p, &so)
+		ctl, err := link.New(c.Controller, token, &link.Opts{Logger: lg, UserAgent: "hallq-window/" + c.Version})
 		if err != nil {
 			return err
 		}
-		sign = d
-	}
-	o := DefaultOptions
-	if c.Options != nil {
-		o = *c.Options
-	}
-	o.Window, o.Logger, o.Version = c.Window, lg, c.Version
-	if c.Device != "" {
-		o.Device = c.Device
-	}
-	if c.DebounceMS > 0 {
-		o.Debounce = time.Duration(c.DebounceMS) * time.Millisecond
-	}
-	if c.StaleMS > 0 {
-		o.Stale = time.Duration(c.StaleMS) * time.Millisecond
-	}
-	switch c.BusyFile {
-	case "":
-		o.BusyFile = "/run/hallq/busy"
-	case "-":
-		o.BusyFile = ""
-	default:
-		o.BusyFile = c.BusyFile
-	}
-	t, err := New(ctl, sign, sources, &o)
-	if err != nil {
-		return err
-	}
-	lg.Info("window terminal", "window", c.Window, "input", c.Input.Kind, "sign", c.Sign.Port != "")
-	return t.Run(ctx)
-}
-
-// windowFilter passes only the events of the addresses configured for this
-// window: a bus may carry other windows' devices.
-type windowFilter struct {
-	keypad.Source
-	addrs map[uint8]string
-}
-
-func (f *windowFilter) Next(ctx context.Context) (keypad.Event, error) {
-	for {
-		e, err := f.Source.Next(ctx)
-		if err != nil {
-			return e, err
-		}
-		var a int
-		if _, err := fmt.Sscanf(e.Device, "rs485:%d", &a); err == nil && a >= 0 && a < 256 {
-			if _, ok := f.addrs[uint8(a)]; ok {
-				return e, nil
+		var sign ledsign.Sign
+		if w.Sign.Port != "" {
+			p, err := openPort(w.Sign.Port, w.Sign.Baud)
+			if err != nil {
+				return err
 			}
+			so := ledsign.DefaultOpts
+			so.Addr, so.Name = w.Sign.Addr, "window "+w.Window
+			if w.Sign.Baud > 0 {
+				so.Baud = w.Sign.Baud
+			}
+			d, err := ledsign.New(p, &so)
+			if err != nil {
+				return err
+			}
+			sign = d
+		}
+		o := DefaultOptions
+		if c.Options != nil {
+			o = *c.Options
+		}
+		o.Window, o.Device, o.Logger, o.Version = w.Window, w.Device, lg, c.Version
+		if c.DebounceMS > 0 {
+			o.Debounce = time.Duration(c.DebounceMS) * time.Millisecond
+		}
+		if c.StaleMS > 0 {
+			o.Stale = time.Duration(c.StaleMS) * time.Millisecond
+		}
+		switch c.BusyFile {
+		case "":
+			o.BusyFile = "/run/hallq/busy"
+		case "-":
+			o.BusyFile = ""
+		default:
+			o.BusyFile = c.BusyFile
+		}
+		t, err := New(ctl, sign, sources[w.Window], &o)
+		if err != nil {
+			return err
+		}
+		terms = append(terms, t)
+	}
+	lg.Info("window terminal", "windows", len(terms), "input", c.Input.Kind)
+	var wg sync.WaitGroup
+	if bus != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); bus.run(ctx) }()
+	}
+	errs := make(chan error, len(terms))
+	for _, t := range terms {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- t.Run(ctx) }()
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// fanout reads one caller bus and hands each event to the terminal of its
+// window; events of addresses not configured are dropped.
+type fanout struct {
+	src   keypad.Source
+	addrs map[uint8]string
+	lg    *slog.Logger
+	mu    sync.Mutex
+	outs  map[string]chan keypad.Event
+}
+
+func newFanout(src keypad.Source, addrs map[uint8]string, lg *slog.Logger) *fanout {
+	return &fanout{src: src, addrs: addrs, lg: lg, outs: map[string]chan keypad.Event{}}
+}
+
+func (f *fanout) source(window string) keypad.Source {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan keypad.Event, 32)
+	f.outs[window] = ch
+	return &chanSource{ch: ch, name: "rs485 window " + window}
+}
+
+func (f *fanout) run(ctx context.Context) {
+	fails := 0
+	for ctx.Err() == nil {
+		e, err := f.src.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, io.EOF) {
+				return
+			}
+			fails++
+			f.lg.Warn("keypad bus", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(min(time.Duration(fails)*200*time.Millisecond, 5*time.Second)):
+			}
+			continue
+		}
+		fails = 0
+		var a int
+		if _, err := fmt.Sscanf(e.Device, "rs485:%d", &a); err != nil || a < 0 || a > 255 {
+			continue
+		}
+		if _, ok := f.addrs[uint8(a)]; !ok {
+			continue
+		}
+		f.mu.Lock()
+		ch := f.outs[e.Window]
+		f.mu.Unlock()
+		if ch == nil {
+			continue
+		}
+		select {
+		case ch <- e:
+		default:
+			f.lg.Warn("keypad queue full: press dropped", "window", e.Window, "kind", e.Kind.String())
 		}
 	}
 }
+
+// chanSource is a keypad.Source fed by a fanout.
+type chanSource struct {
+	ch   chan keypad.Event
+	name string
+}
+
+func (s *chanSource) Next(ctx context.Context) (keypad.Event, error) {
+	select {
+	case <-ctx.Done():
+		return keypad.Event{}, ctx.Err()
+	case e := <-s.ch:
+		return e, nil
+	}
+}
+func (s *chanSource) String() string { return s.name }
+func (s *chanSource) Halt() error    { return nil }

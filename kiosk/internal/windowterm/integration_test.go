@@ -350,3 +350,74 @@ func TestSignOfflineIsReported(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestRunSharedBus runs the command's Run from a configuration: one caller
+// bus (pty) shared by windows 1 and 2, a sign each.
+func TestRunSharedBus(t *testing.T) {
+	c := controllertest.Start(t, nil)
+	admin, _ := link.New(c.URL, c.Token, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	post := func(path string, body map[string]any, out any) {
+		t.Helper()
+		body["request_id"] = link.NewRequestID()
+		if err := admin.Do(ctx, http.MethodPost, path, body, out); err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+	}
+	post("/api/v1/windows/1/login", map[string]any{"staff": "S001"}, nil)
+	post("/api/v1/windows/2/login", map[string]any{"staff": "S002"}, nil)
+	var a1, a2 hallproto.Ticket
+	post("/api/v1/tickets", map[string]any{"service": "social"}, &a1)
+	post("/api/v1/tickets", map[string]any{"service": "social"}, &a2)
+
+	km, kslave := openPty(t)
+	keys := keypadtest.NewBus(km)
+	s1m, s1 := openPty(t)
+	s2m, s2 := openPty(t)
+	sign1, sign2 := ledsigntest.NewSign(1), ledsigntest.NewSign(2)
+	yaml := fmt.Sprintf(`controller: %s
+token: %s
+busy_file: "-"
+input: {kind: rs485, port: %s}
+windows:
+  - {window: "1", caller_addr: 1, evaluator_addr: 101, sign: {port: %s, addr: 1}}
+  - {window: "2", caller_addr: 2, evaluator_addr: 102, sign: {port: %s, addr: 2}}
+`, c.URL, c.Token, kslave, s1, s2)
+	cfg, err := windowterm.ParseConfig([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	go func() { done <- keys.Serve(ctx) }()
+	go func() { done <- ledsigntest.NewBus(s1m, sign1).Serve(ctx) }()
+	go func() { done <- ledsigntest.NewBus(s2m, sign2).Serve(ctx) }()
+	go func() { done <- windowterm.Run(ctx, *cfg) }()
+	defer func() {
+		cancel()
+		for range 4 {
+			<-done
+		}
+	}()
+	wait := func(s *ledsigntest.Sign, want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for s.Screen().Text != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("sign %d shows %q, want %q", s.Screen().Addr, s.Screen().Text, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	wait(sign1, "欢迎光临")
+	wait(sign2, "欢迎光临")
+	pctx, pcancel := context.WithTimeout(ctx, 3*time.Second)
+	defer pcancel()
+	if err := keys.Press(pctx, 2, keypad.KeyCallNext); err != nil {
+		t.Fatal(err)
+	}
+	wait(sign2, fmt.Sprintf("请%s号到2号窗口", a1.Number))
+	if err := keys.Press(pctx, 1, keypad.KeyCallNext); err != nil {
+		t.Fatal(err)
+	}
+	wait(sign1, fmt.Sprintf("请%s号到1号窗口", a2.Number))
+}

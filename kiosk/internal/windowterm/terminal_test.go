@@ -447,6 +447,11 @@ sign: {port: /dev/ttyS2, addr: 3}
 		"no token":     {"token: window-3-token-0123456789", "", "token"},
 		"gpio kind":    {"{kind: rs485, port: /dev/ttyS1, caller_addr: 3, evaluator_addr: 103}", "{kind: gpio, gpio: {GPIO17: call-nxt}}", "call-nxt"},
 		"evdev keymap": {"{kind: rs485, port: /dev/ttyS1, caller_addr: 3, evaluator_addr: 103}", "{kind: evdev, evdev: /dev/input/event0, evdev_keys: {KEY_NOPE: call-next}}", "evdev_keys"},
+		"both forms":   {"sign: {port: /dev/ttyS2, addr: 3}", "sign: {port: /dev/ttyS2, addr: 3}\nwindows: [{window: \"4\", caller_addr: 4}]", "not both"},
+		"shared addr": {`window: "3"
+input: {kind: rs485, port: /dev/ttyS1, caller_addr: 3, evaluator_addr: 103}
+sign: {port: /dev/ttyS2, addr: 3}`, `input: {kind: rs485, port: /dev/ttyS1}
+windows: [{window: "3", caller_addr: 3}, {window: "4", caller_addr: 3}]`, "bus address 3"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
