@@ -155,7 +155,9 @@ func (s *Service) render(w http.ResponseWriter, status int, name string, data an
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	// same-origin: the ticket link's k never leaves the site in a Referer,
+	// and form posts still carry their Origin.
+	w.Header().Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
 		s.o.Logger.Warn("citizen: render", "page", name, "err", err)
