@@ -20,6 +20,7 @@ import (
 	"hallq/controller/hallproto"
 	"hallq/controller/internal/api"
 	"hallq/controller/internal/engine"
+	"hallq/controller/internal/pii"
 	"hallq/controller/internal/queue"
 	"hallq/controller/internal/store"
 	"hallq/controller/internal/workday"
@@ -547,4 +548,71 @@ func TestReconfiguredHall(t *testing.T) {
 	if err != nil || b.ServiceName != "出入境" {
 		t.Fatalf("after: %+v %v", b, err)
 	}
+}
+
+func TestLookup(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.book("social", "2026-11-24", "13:30", card(idA, "张三"))
+	e.clk.Set(at("2026-11-24", "08:00"))
+	got, err := e.s.Lookup(strings.ToLower(idA))
+	if err != nil || len(got) != 1 || got[0].Slot != "13:30" || got[0].MaskedID != "1101**********4514" {
+		t.Fatalf("lookup: %+v %v", got, err)
+	}
+	if got, _ := e.s.Lookup(idB); len(got) != 0 {
+		t.Fatalf("someone else: %+v", got)
+	}
+	if _, err := e.s.Lookup("1234"); code(err) != "bad_idcard" {
+		t.Fatalf("bad number: %v", err)
+	}
+	st, body := do(t, e.s.Handler(fakeAuth), "POST", "/api/v1/appointments/lookup", "kiosk", `{"request_id":"l","idcard":{"number":"`+idA+`"}}`)
+	if st != 200 || !strings.Contains(body, `"slot":"13:30"`) || strings.Contains(body, idA) {
+		t.Fatalf("lookup over HTTP: %d %s", st, body)
+	}
+}
+
+// TestKeyRotation: after adding a key, the sweep reseals old bookings with
+// it, and then the old key can be removed.
+func TestKeyRotation(t *testing.T) {
+	k1 := pii.KeyConfig{ID: "k1", Key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="}
+	k2 := pii.KeyConfig{ID: "k2", Key: "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="}
+	e := newEnv(t, Config{})
+	open := func(keys ...pii.KeyConfig) *Service {
+		s, err := New(Options{DB: e.st.DB(), Hall: e.eng, Config: Config{SweepSeconds: 3600}, PII: pii.Config{Keys: keys},
+			Clock: e.clk.Now, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		return s
+	}
+	s1 := open(k1)
+	a, err := s1.Create(context.Background(), hallproto.BookingRequest{RequestID: "k", Service: "social", Date: "2026-11-24", Slot: "09:00", IDCard: card(idA, "张三")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealedWith := func(s *Service) string {
+		var kid string
+		e.st.DB().View(func(tx *bbolt.Tx) error {
+			r, _ := getRecord(tx, a.ID)
+			kid, _ = s.sealer.KeyOf(r.Number)
+			return nil
+		})
+		return kid
+	}
+	if kid := sealedWith(s1); kid != "k1" {
+		t.Fatalf("sealed with %q", kid)
+	}
+	s2 := open(k1, k2)
+	s2.Sweep()
+	if kid := sealedWith(s2); kid != "k2" {
+		t.Fatalf("after the sweep: sealed with %q", kid)
+	}
+	s3 := open(k2)
+	e.st.DB().View(func(tx *bbolt.Tx) error {
+		r, _ := getRecord(tx, a.ID)
+		if n, err := s3.sealer.Open(r.Number, []byte(r.ID)); err != nil || n != idA {
+			t.Errorf("open with the new key only: %v", err)
+		}
+		return nil
+	})
 }

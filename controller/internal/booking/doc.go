@@ -17,6 +17,9 @@
 //	POST /api/v1/appointments/{id}/no-show {reason} staff, admin
 //	POST /api/v1/appointments/checkin               kiosk, window, staff, admin
 //	     {request_id, idcard{number,name,birth_date}} -> 201 hallproto.Ticket
+//	POST /api/v1/appointments/lookup                kiosk, window, staff, admin
+//	     {idcard{number}} -> today's bookings of the person, masked (a POST, so
+//	     the number stays out of URLs and access logs)
 //
 // Errors are the API's JSON errors; the codes are in errors.go (check-in:
 // no_appointment, appointment_early with the time to come back,

@@ -97,6 +97,14 @@ func (s *Service) Handler(authn api.Authenticator) http.Handler {
 		w.WriteHeader(rep.Status)
 		w.Write(rep.Body)
 	})
+	h("POST /api/v1/appointments/lookup", book, func(w http.ResponseWriter, r *http.Request, p api.Principal) {
+		var req hallproto.CheckinRequest
+		if !readBody(w, r, &req) {
+			return
+		}
+		out, err := s.Lookup(req.IDCard.Number)
+		reply(w, 200, out, err)
+	})
 	mux.HandleFunc("/api/v1/appointments/", func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, &Error{404, "not_found", "没有该接口", "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})

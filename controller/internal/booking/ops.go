@@ -375,6 +375,14 @@ func (s *Service) Sweep() (noShows, purged int, err error) {
 		for _, k := range stale {
 			tx.Bucket(bucketRequests).Delete(k)
 		}
+		n, err := s.reseal(tx, 500)
+		if err != nil {
+			s.lg.Warn("booking: reseal", "err", err) // a record under a removed key; it opens nowhere anyway
+			return nil
+		}
+		if n > 0 {
+			s.lg.Info("booking: resealed with the newest key", "records", n, "key", s.sealer.NewestKey())
+		}
 		return nil
 	})
 	if err == nil && (noShows > 0 || purged > 0) {
@@ -458,6 +466,73 @@ func (s *Service) Checkin(ctx context.Context, req hallproto.CheckinRequest, sou
 		s.lg.Error("booking: ticket issued but check-in not recorded", "appointment", rec.ID, "ticket", t.ID, "err", err)
 	}
 	return rep, nil
+}
+
+// Lookup lists the person's bookings of today (masked), so a kiosk can say
+// "您预约了 09:30 社保医保" and ask before checking in.
+func (s *Service) Lookup(number string) ([]hallproto.Booking, error) {
+	now := s.now()
+	today := dayOf(now, s.loc)
+	number = pii.NormalizeID(number)
+	if err := pii.ValidateID(number, today); err != nil {
+		var pe *pii.Error
+		errors.As(err, &pe)
+		return nil, ErrBadIDCard.with("%s，请重新放置身份证", "%s", pe.Message, pe.MessageEN)
+	}
+	date := today.Format(time.DateOnly)
+	var mine []*record
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		mine, err = personRecords(tx, pii.Person(s.personKey, number), dayKey(date))
+		return
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	out := []hallproto.Booking{}
+	for _, r := range mine {
+		if r.Date == date {
+			out = append(out, s.render(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b hallproto.Booking) int { return a.SlotAt.Compare(b.SlotAt) })
+	return out, nil
+}
+
+// reseal moves up to max records sealed with an older key to the newest,
+// so an old key can be dropped without waiting for the retention period.
+func (s *Service) reseal(tx *bbolt.Tx, max int) (int, error) {
+	newest := s.sealer.NewestKey()
+	meta := tx.Bucket(bucketMeta)
+	if string(meta.Get(keySealedWith)) == newest {
+		return 0, nil // every record is under the newest key already
+	}
+	c := tx.Bucket(bucketAppts).Cursor()
+	var todo []*record
+	for k, v := c.First(); k != nil && len(todo) < max; k, v = c.Next() {
+		var rec record
+		if json.Unmarshal(v, &rec) != nil {
+			continue
+		}
+		if kid, err := s.sealer.KeyOf(rec.Number); err == nil && kid != "" && kid != newest {
+			todo = append(todo, &rec)
+		}
+	}
+	for _, rec := range todo {
+		ad := []byte(rec.ID)
+		var err error
+		for _, f := range []*string{&rec.Number, &rec.Name, &rec.Phone} {
+			if *f, err = s.sealer.Reseal(*f, ad); err != nil {
+				return 0, fmt.Errorf("booking: reseal %s: %w", rec.ID, err)
+			}
+		}
+		if err := putRecord(tx, rec); err != nil {
+			return 0, err
+		}
+	}
+	if len(todo) < max {
+		return len(todo), meta.Put(keySealedWith, []byte(newest))
+	}
+	return len(todo), nil
 }
 
 // pick chooses the booking a check-in is for, or says why there is none.

@@ -3,7 +3,8 @@ package booking
 // Bucket names and key layouts of the booking package inside the
 // controller's bbolt database. Every name starts with "booking_".
 var (
-	// bucketMeta: "schema" -> SchemaVersion as decimal text; "local_key" ->
+	// bucketMeta: "schema" -> SchemaVersion as decimal text; "sealed_with" ->
+	// the key id of every record after a rotation; "local_key" ->
 	// a generated pii key (base64) used only when the configuration names
 	// none (demo halls), with a warning in the log.
 	bucketMeta = []byte("booking_meta")
@@ -28,4 +29,7 @@ var allBuckets = [][]byte{bucketMeta, bucketAppts, bucketPersons, bucketPending,
 var (
 	keySchema   = []byte("schema")
 	keyLocalKey = []byte("local_key")
+	// keySealedWith: the key id every record is sealed with, once a sweep
+	// has resealed them all after a rotation.
+	keySealedWith = []byte("sealed_with")
 )
