@@ -421,3 +421,24 @@ windows:
 	}
 	wait(sign1, fmt.Sprintf("请%s号到1号窗口", a2.Number))
 }
+
+// TestChangesMadeElsewhereReachTheSign: a call from another client (hallctl,
+// a staff screen) and a pause from the console reach the sign through the
+// event stream.
+func TestChangesMadeElsewhereReachTheSign(t *testing.T) {
+	h := startHall(t)
+	tk := h.issue(t)
+	time.Sleep(300 * time.Millisecond) // the terminal is following by now
+	h.post(t, "/api/v1/windows/3/call", map[string]any{}, nil)
+	h.waitSign(t, fmt.Sprintf("请%s号到3号窗口", tk.Number))
+	h.post(t, "/api/v1/windows/3/finish", map[string]any{}, nil)
+	h.waitSign(t, "欢迎光临")
+	if st := h.term.State(); st.Armed != tk.Number {
+		t.Fatalf("evaluator not armed by a finish made elsewhere: %+v", st)
+	}
+	h.post(t, "/api/v1/windows/3/pause", map[string]any{"reason": "午休"}, nil)
+	h.waitSign(t, "暂停服务")
+	// The pause key now resumes.
+	h.press(t, keypad.KeyPause)
+	h.waitSign(t, "欢迎光临")
+}

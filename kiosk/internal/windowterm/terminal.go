@@ -64,6 +64,11 @@ type Options struct {
 	Logger   *slog.Logger
 	// Blink is the number of blinks of a new call on the sign.
 	Blink uint8
+	// NoFollow: do not follow the controller's event stream (by default
+	// the terminal follows it, so that changes made elsewhere, a pause
+	// from the console, a call from hallctl, new sign texts, reach the
+	// sign).
+	NoFollow bool
 	// OnSign, when set, is called after every display sent to the sign
 	// (tests and the benchmark).
 	OnSign func(d Display, err error)
@@ -128,6 +133,7 @@ type Terminal struct {
 	lastSent    time.Time
 	lastErr     string
 	reported    string
+	acting      int // key presses being handled: events leave the sign to them
 	reportedAt  time.Time
 	texts       Texts
 }
@@ -219,6 +225,13 @@ func (t *Terminal) Run(ctx context.Context) error {
 		defer wg.Done()
 		t.maintain(ctx)
 	}()
+	if f, ok := t.ctl.(follower); ok && !t.o.NoFollow {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.Follow(ctx, link.SinceNow, func(e hallproto.Event) { t.onEvent(ctx, e) })
+		}()
+	}
 	defer wg.Wait()
 	for {
 		select {
@@ -404,7 +417,13 @@ func (t *Terminal) Press(ctx context.Context, e keypad.Event) error {
 	}
 	t.lastKind, t.lastAt = e.Kind, e.Time
 	transfer := !t.transferTil.IsZero() && now.Before(t.transferTil)
+	t.acting++
 	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.acting--
+		t.mu.Unlock()
+	}()
 
 	switch e.Kind {
 	case keypad.KindDigit:
@@ -693,5 +712,74 @@ func (t *Terminal) report(ctx context.Context, now time.Time) {
 		}
 	} else if st.State != hallproto.DeviceOK {
 		t.lg.Warn("device status reported", "state", st.State, "problems", st.Problems)
+	}
+}
+
+// follower is the event stream of *link.Client.
+type follower interface {
+	Follow(ctx context.Context, since uint64, fn func(hallproto.Event)) error
+}
+
+// onEvent applies a change made elsewhere (or the echo of the terminal's
+// own action, which changes nothing) and updates the sign when what it
+// should show changed.
+func (t *Terminal) onEvent(ctx context.Context, e hallproto.Event) {
+	if e.Type == hallproto.EvConfigChanged {
+		t.Sync(ctx) // new sign texts
+		return
+	}
+	now := t.o.Clock()
+	t.mu.Lock()
+	if e.Type == hallproto.EvDayRolled {
+		t.current, t.armed = nil, nil
+	}
+	if e.Window != t.o.Window {
+		t.mu.Unlock()
+		return
+	}
+	cur := t.current
+	isCurrent := e.Ticket != nil && cur != nil && cur.ID == e.Ticket.ID
+	switch e.Type {
+	case hallproto.EvCalled, hallproto.EvRecalled, hallproto.EvTakenBack:
+		if e.Ticket != nil && !isCurrent {
+			t.current = &hallproto.Ticket{ID: e.Ticket.ID, Number: e.Ticket.Number, Service: e.Ticket.Service,
+				Status: hallproto.Called, Window: e.Window, Staff: e.Staff}
+		}
+	case hallproto.EvStarted:
+		if e.Ticket != nil && !isCurrent {
+			t.current = &hallproto.Ticket{ID: e.Ticket.ID, Number: e.Ticket.Number, Service: e.Ticket.Service,
+				Window: e.Window, Staff: e.Staff}
+		}
+		if t.current != nil {
+			c := *t.current
+			c.Status = hallproto.Serving
+			t.current = &c
+		}
+	case hallproto.EvFinished:
+		if isCurrent {
+			t.current = nil
+		}
+		if e.Ticket != nil && (t.armed == nil || t.armed.ticket != e.Ticket.ID) {
+			t.armed = &armed{ticket: e.Ticket.ID, number: e.Ticket.Number, caseNo: e.CaseNumber, until: now.Add(t.o.AcceptFor)}
+		}
+	case hallproto.EvNoShow, hallproto.EvTransferred, hallproto.EvCancelled, hallproto.EvParked:
+		if isCurrent {
+			t.current = nil
+		}
+	case hallproto.EvWindowPaused:
+		t.paused = true
+	case hallproto.EvWindowResumed:
+		t.paused = false
+	case hallproto.EvStaffLoggedOut:
+		t.current, t.paused = nil, false
+	default:
+		t.mu.Unlock()
+		return
+	}
+	d := t.stateDisplay()
+	changed := d != t.display && t.acting == 0
+	t.mu.Unlock()
+	if changed {
+		t.show(ctx, d)
 	}
 }
