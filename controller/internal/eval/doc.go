@@ -12,10 +12,11 @@
 // HTTP (mounted beside the API, same tokens; wire types in hallproto/eval.go):
 //
 //	POST  /api/v1/evaluations                 window (own window), staff, admin
-//	GET   /api/v1/evaluations?from&to&window&service&staff&rating    staff, admin
-//	GET   /api/v1/evaluations/export?from&to&format=csv|json         staff, admin
+//	GET   /api/v1/evaluations?from&to&window&service&staff&rating    staff, admin, auditor
+//	GET   /api/v1/evaluations/export?from&to&format=csv|json         staff, admin, auditor
 //	GET   /api/v1/evaluations/config          any role (touch evaluators' reason list)
-//	GET   /api/v1/followups?status&overdue=1  staff, admin
+//	GET   /api/v1/followups?status&overdue=1  staff, admin, auditor
+//	GET   /api/v1/followups/{id}              staff, admin, auditor
 //	PATCH /api/v1/followups/{id}              staff, admin
 //
 // from and to are RFC 3339 times or YYYY-MM-DD dates in the hall's zone (to

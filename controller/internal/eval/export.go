@@ -98,7 +98,7 @@ func (s *Service) Export(w io.Writer, f Filter, format string) error {
 }
 
 func (s *Service) export(w http.ResponseWriter, r *http.Request, p api.Principal) {
-	if !supervisor(p) {
+	if !reader(p) {
 		writeError(w, ErrForbidden)
 		return
 	}

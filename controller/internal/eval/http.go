@@ -55,10 +55,13 @@ func (s *Service) auth(h handler) http.Handler {
 	})
 }
 
-// supervisor reports whether p may read ratings and manage follow-ups.
-func supervisor(p api.Principal) bool {
-	return p.Role == api.RoleStaff || p.Role == api.RoleAdmin
-}
+// supervisor reports whether p may manage follow-ups (and rate at any
+// window): window supervisors and managers.
+func supervisor(p api.Principal) bool { return p.MaySupervise() }
+
+// reader reports whether p may read ratings and follow-ups: supervisors
+// and the console's auditors.
+func reader(p api.Principal) bool { return p.MaySupervise() || p.Role == api.RoleAuditor }
 
 func writeError(w http.ResponseWriter, err error) {
 	var e *Error
@@ -187,7 +190,7 @@ func (s *Service) ParseFilter(r *http.Request) (Filter, error) {
 }
 
 func (s *Service) listEvaluations(w http.ResponseWriter, r *http.Request, p api.Principal) {
-	if !supervisor(p) {
+	if !reader(p) {
 		writeError(w, ErrForbidden)
 		return
 	}
@@ -210,7 +213,7 @@ func (s *Service) config(w http.ResponseWriter, r *http.Request, p api.Principal
 }
 
 func (s *Service) listFollowups(w http.ResponseWriter, r *http.Request, p api.Principal) {
-	if !supervisor(p) {
+	if !reader(p) {
 		writeError(w, ErrForbidden)
 		return
 	}
@@ -248,7 +251,7 @@ func followupID(r *http.Request) (uint64, error) {
 }
 
 func (s *Service) getFollowup(w http.ResponseWriter, r *http.Request, p api.Principal) {
-	if !supervisor(p) {
+	if !reader(p) {
 		writeError(w, ErrForbidden)
 		return
 	}

@@ -64,6 +64,7 @@ var principals = map[string]api.Principal{
 	"win4":  {Role: api.RoleWindow, Window: "4", Name: "window-4"},
 	"staff": {Role: api.RoleStaff, Name: "manager"},
 	"kiosk": {Role: api.RoleKiosk, Name: "kiosk-1"},
+	"audit": {Role: api.RoleAuditor, Name: "auditor"},
 }
 
 func newEnv(t testing.TB) *env {
@@ -278,6 +279,12 @@ func TestListsAndFilters(t *testing.T) {
 	}
 	if st, _ := e.call(t, "GET", "/api/v1/evaluations", "win3", ""); st != 403 {
 		t.Errorf("a window device read the ratings: %d", st)
+	}
+	if st, _ := e.call(t, "GET", "/api/v1/evaluations/export", "audit", ""); st != 200 {
+		t.Errorf("an auditor could not export: %d", st)
+	}
+	if st, _ := e.call(t, "PATCH", "/api/v1/followups/1", "audit", `{"note":"x"}`); st != 403 {
+		t.Errorf("an auditor patched a follow-up: %d", st)
 	}
 	if st, b := e.call(t, "GET", "/api/v1/evaluations/config", "win3", ""); st != 200 || !strings.Contains(string(b), "等候时间长") {
 		t.Errorf("config: %d %s", st, b)
