@@ -22,7 +22,8 @@
 // from and to are RFC 3339 times or YYYY-MM-DD dates in the hall's zone (to
 // as a date includes that whole day).
 //
-// Go API for the report and console packages:
+// Go API for the report and console packages (the server's instance, or
+// eval.Open(st.DB(), eval.Options{Location: loc}) for reading only):
 //
 //	svc.Ratings(eval.Filter{From: f, To: t, Window: "3"})  // []hallproto.Evaluation, oldest first
 //	svc.Summary(filter)                                     // counts per level and satisfaction

@@ -78,6 +78,11 @@ func EngineLookup(eng *engine.Engine) Lookup {
 	}
 }
 
+// Open opens the service for reading only (Ratings, Summary, Followups,
+// Export), for other controller packages such as reports: they get the
+// same data without a second HTTP mount. Rate refuses on such a Service.
+func Open(db *bbolt.DB, o Options) (*Service, error) { return NewWithLookup(db, nil, o) }
+
 // NewWithLookup is New with another source of tickets (tests, tools).
 func NewWithLookup(db *bbolt.DB, lookup Lookup, o Options) (*Service, error) {
 	r, err := newRules(o.Config, o.Location)
@@ -134,6 +139,9 @@ func (s *Service) Rate(ctx context.Context, q *hallproto.EvaluationRequest, body
 	}
 	if err := s.rules.checkRequest(q); err != nil {
 		return 0, nil, err
+	}
+	if s.lookup == nil {
+		return 0, nil, errors.New("eval: opened read-only (Open): cannot rate")
 	}
 	t, err := s.lookup(ctx, q.Ticket)
 	if err != nil {

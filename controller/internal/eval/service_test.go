@@ -386,6 +386,16 @@ func TestReopenKeepsRatings(t *testing.T) {
 	if _, found, err := again.Rating(23); err != nil || !found {
 		t.Fatalf("rating lost on reopen: %v %v", found, err)
 	}
+	ro, err := Open(e.db, Options{Location: cst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := ro.Summary(Filter{}); err != nil || len(l.Evaluations) != 1 || l.Counts[4] != 1 {
+		t.Fatalf("read-only summary %+v %v", l, err)
+	}
+	if _, _, err := ro.Rate(context.Background(), q, b, "w"); err == nil {
+		t.Fatal("a read-only service rated")
+	}
 	q.RequestID = "y"
 	b, _ = json.Marshal(q)
 	if _, _, err := again.Rate(context.Background(), q, b, "w"); !errors.Is(err, ErrAlreadyRated) {
