@@ -393,7 +393,9 @@ func TestReopenKeepsRatings(t *testing.T) {
 	if l, err := ro.Summary(Filter{}); err != nil || len(l.Evaluations) != 1 || l.Counts[4] != 1 {
 		t.Fatalf("read-only summary %+v %v", l, err)
 	}
-	if _, _, err := ro.Rate(context.Background(), q, b, "w"); err == nil {
+	fresh := &hallproto.EvaluationRequest{RequestID: "ro", Ticket: 24, Window: "4", Rating: 4}
+	fb, _ := json.Marshal(fresh)
+	if _, _, err := ro.Rate(context.Background(), fresh, fb, "w"); err == nil {
 		t.Fatal("a read-only service rated")
 	}
 	q.RequestID = "y"
