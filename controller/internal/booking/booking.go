@@ -116,6 +116,9 @@ func New(o Options) (*Service, error) {
 	s := &Service{db: o.DB, hall: o.Hall, cfg: o.Config, cal: o.Calendar, now: o.Clock, lg: o.Logger,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	s.cfg.Defaults()
+	if s.cfg.EveryDay {
+		s.cal = everyDay{}
+	}
 	if err := o.Hall.Read(context.Background(), func(h *queue.Hall, _ time.Time) {
 		s.loc, s.personKey = h.Location(), bytes.Clone(h.PersonKey())
 		s.hv.Store(newHallView(h.Config()))

@@ -616,3 +616,18 @@ func TestKeyRotation(t *testing.T) {
 		return nil
 	})
 }
+
+// TestDemoSettings: every day, all day, from today: the demo can book a
+// slot for today at any hour and check it in at once.
+func TestDemoSettings(t *testing.T) {
+	e2 := newEnv(t, Config{EveryDay: true, SameDay: true, Hours: []Period{{"00:00", "24:00"}}})
+	e2.clk.Set(at("2026-11-28", "22:10")) // a Saturday night
+	b, err := e2.book("social", "2026-11-28", "22:30", card(idA, "张三"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e2.s.Checkin(context.Background(), hallproto.CheckinRequest{RequestID: "d", IDCard: card(idA, "张三")}, "kiosk")
+	if err != nil || rep.Status != 201 || !strings.Contains(string(rep.Body), b.ID) {
+		t.Fatalf("check-in: %v %d %s", err, rep.Status, rep.Body)
+	}
+}

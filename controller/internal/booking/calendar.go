@@ -46,3 +46,8 @@ func workdaysAhead(cal Calendar, today time.Time, min, max int) []time.Time {
 	}
 	return out
 }
+
+// everyDay is the calendar of Config.EveryDay.
+type everyDay struct{}
+
+func (everyDay) IsWorkingDay(time.Time) bool { return true }

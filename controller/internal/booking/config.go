@@ -33,6 +33,11 @@ type Config struct {
 	Hours []Period `yaml:"hours" json:"hours"`
 	// Services that can be booked with their overrides; empty: every service.
 	Services []ServiceRule `yaml:"services" json:"services"`
+	// EveryDay ignores the working-day calendar: every day can be booked
+	// (a 24-hour self-service zone, or the demo, which runs on any day).
+	EveryDay bool `yaml:"every_day" json:"every_day"`
+	// SameDay allows booking for today (the minimum becomes 0 days ahead).
+	SameDay bool `yaml:"same_day" json:"same_day"`
 	// MinDaysAhead, MaxDaysAhead: bookable working days ahead (1 to 5).
 	MinDaysAhead int `yaml:"min_days_ahead" json:"min_days_ahead"`
 	MaxDaysAhead int `yaml:"max_days_ahead" json:"max_days_ahead"`
@@ -64,6 +69,9 @@ func (c *Config) Defaults() {
 	def(&c.SlotMinutes, 30)
 	def(&c.CapacityPerSlot, 4)
 	def(&c.MinDaysAhead, 1)
+	if c.SameDay {
+		c.MinDaysAhead = 0
+	}
 	def(&c.MaxDaysAhead, 5)
 	def(&c.CancelBeforeMinutes, 120)
 	def(&c.NoShowLimit, 3)
