@@ -205,3 +205,24 @@ func TestBadConfigs(t *testing.T) {
 		t.Fatalf("unexpected error %v", err)
 	}
 }
+
+func FuzzConfigYAML(f *testing.F) {
+	f.Add([]byte("holidays:\n  - {name: 国庆节, from: 2026-10-01, to: 2026-10-07, workdays: [2026-09-20, 2026-10-10]}\n"))
+	f.Add([]byte("holidays: [{name: x, from: 2026-02-30, to: 2026-03-01}]"))
+	f.Add([]byte("holidays: [{from: 9999-12-31, to: 0001-01-01}]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var c Config
+		if yaml.Unmarshal(b, &c) != nil {
+			return
+		}
+		cal, err := New(c)
+		if err != nil {
+			return
+		}
+		// Any accepted calendar answers in bounded time with a working day.
+		start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+		if got := cal.AddWorkingDays(start, 20); !cal.IsWorkingDay(got) || cal.WorkingDaysBetween(start, got) != 20 {
+			t.Fatalf("calendar %+v: AddWorkingDays gave %v", c, got)
+		}
+	})
+}

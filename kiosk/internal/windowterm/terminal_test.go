@@ -475,3 +475,27 @@ func TestMainChecksTheExample(t *testing.T) {
 		t.Fatal("missing config accepted")
 	}
 }
+
+func FuzzParseConfig(f *testing.F) {
+	b, err := os.ReadFile("../../cmd/window/window.example.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("controller: http://x\ntoken: t\ninput: {kind: rs485, port: p}\nwindows: [{window: \"1\", caller_addr: 1}]\n"))
+	f.Add([]byte("windows: [{}]"))
+	f.Add([]byte("input: {kind: gpio, gpio: {GPIO17: call-next}}"))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseConfig(b)
+		if err != nil {
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("error without ErrConfig: %v", err)
+			}
+			return
+		}
+		if len(c.entries()) == 0 || c.entries()[0].Window == "" {
+			t.Fatalf("accepted a configuration without a window: %+v", c)
+		}
+	})
+}
