@@ -10,4 +10,7 @@
 // History:
 //   - 2026-11-21, version 1: tickets, windows, services, queues, window
 //     actions, the event stream, JSON errors.
+//   - 2026-11-21, version 1 (additions): appointments (BookingRequest,
+//     Booking, Slots, BookingRules, CheckinRequest, BookingAction), the
+//     citizen ticket link (CitizenLink, CitizenTicketPath), reports (Report).
 package hallproto
