@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -176,35 +177,48 @@ func (d *Dev) poll(ctx context.Context) (Status, error) {
 }
 
 // Print sends one job (a Builder's bytes) if the printer can print, and
-// checks the status again after it. The error wraps ErrPaperEnd,
-// ErrCoverOpen, ErrCutter, ErrOffline ... (Message gives the Chinese text);
-// paper near end is logged, not returned. Jobs from several goroutines are
+// checks the status again after it. Every error is a *JobError wrapping
+// ErrPaperEnd, ErrCoverOpen, ErrCutter, ErrOffline ... (Message gives the
+// Chinese text); it matches ErrRefused when no byte of the job was sent,
+// so a caller knows whether the ticket may be printed again. Paper near
+// end is logged, not returned. Jobs from several goroutines are
 // serialised.
 func (d *Dev) Print(ctx context.Context, job []byte) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st, err := d.poll(ctx)
 	if err != nil {
-		return fmt.Errorf("escpos: print: %w", err)
+		return &JobError{Size: len(job), Err: err, refused: true}
 	}
 	if err := st.Err(); err != nil {
-		return fmt.Errorf("escpos: print: %s: %w", st, err)
+		return &JobError{Size: len(job), Err: err, refused: true, stage: st.String()}
 	}
-	for off := 0; off < len(job); off += d.opts.Chunk {
+	for off := 0; off < len(job); {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("escpos: print: cancelled after %d of %d bytes: %w", off, len(job), err)
+			return &JobError{Sent: off, Size: len(job), Err: err, refused: off == 0,
+				stage: fmt.Sprintf("cancelled after %d of %d bytes", off, len(job))}
 		}
 		end := min(off+d.opts.Chunk, len(job))
-		if _, err := d.port.Write(job[off:end]); err != nil {
-			return fmt.Errorf("escpos: print: write: %w", err)
+		n, err := d.port.Write(job[off:end])
+		if n < 0 || n > end-off {
+			n = 0
+		}
+		off += n
+		if err == nil && n == 0 {
+			err = io.ErrShortWrite // never spin on a port that takes nothing
+		}
+		if err != nil {
+			// A failed first write that took no byte sent nothing (an
+			// unplugged printer); any later one left part of the job.
+			return &JobError{Sent: off, Size: len(job), Err: err, refused: off == 0, stage: "write"}
 		}
 	}
 	st, err = d.poll(ctx)
 	if err != nil {
-		return fmt.Errorf("escpos: print: after job: %w", err)
+		return &JobError{Sent: len(job), Size: len(job), Err: err, stage: "after job"}
 	}
 	if err := st.Err(); err != nil {
-		return fmt.Errorf("escpos: print: job may be incomplete: %s: %w", st, err)
+		return &JobError{Sent: len(job), Size: len(job), Err: err, stage: "job may be incomplete: " + st.String()}
 	}
 	if w := st.Warning(); w != nil {
 		d.log.Warn("escpos: paper near end")
