@@ -43,14 +43,7 @@ func (s *Service) form(w http.ResponseWriter, r *http.Request, status int, servi
 		s.fail(w, 404, "本大厅未开通网上预约")
 		return
 	}
-	token := ""
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
-		token = c.Value
-	} else {
-		token = randomToken()
-	}
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: token, Path: "/m/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || strings.HasPrefix(s.o.Config.PublicURL, "https://")})
+	token := s.csrfToken(w, r)
 	cfg := bk.Config()
 	d := bookData{page: s.base("预约办理 Book an appointment", 0), CSRF: token, RequestID: randomToken(),
 		Retention: cfg.RetentionDays,
@@ -80,6 +73,19 @@ func (s *Service) form(w http.ResponseWriter, r *http.Request, status int, servi
 		}
 	}
 	s.render(w, status, "book", d)
+}
+
+// csrfToken keeps the visitor's token (or makes one) and sets the cookie.
+func (s *Service) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	token := ""
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
+		token = c.Value
+	} else {
+		token = randomToken()
+	}
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: token, Path: "/m/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || strings.HasPrefix(s.o.Config.PublicURL, "https://")})
+	return token
 }
 
 func (s *Service) bookForm(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +148,83 @@ func (s *Service) bookSubmit(w http.ResponseWriter, r *http.Request) {
 		page
 		Booking                   hallproto.Booking
 		Early, Lapse, CancelHours int
-	}{s.base("预约成功 Booked", 0), ap, rules.EarlyMinutes, rules.LapseMinutes, (rules.CancelBeforeMinutes + 59) / 60})
+		Link                      string
+	}{s.base("预约成功 Booked", 0), ap, rules.EarlyMinutes, rules.LapseMinutes, (rules.CancelBeforeMinutes + 59) / 60,
+		s.bookingLink(ap.ID)})
+}
+
+func (s *Service) bookingLink(id string) string { return "/m/b/" + id + "?k=" + s.BookingCheck(id) }
+
+var bookingStatus = map[string]string{booking.StatusBooked: "已预约", booking.StatusCheckedIn: "已签到",
+	booking.StatusCancelled: "已取消", booking.StatusNoShow: "已失效（未按时签到）"}
+
+// bookingPage shows one booking, masked, with a cancel button while the
+// deadline has not passed. k proves the visitor got the link at booking.
+func (s *Service) bookingPage(w http.ResponseWriter, r *http.Request) {
+	s.showBooking(w, r, 200, "")
+}
+
+func (s *Service) showBooking(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	bk := s.o.Booking
+	id, k := r.PathValue("id"), r.URL.Query().Get("k")
+	if k == "" {
+		k = r.PostFormValue("k")
+	}
+	if bk == nil || len(id) > 64 || subtle.ConstantTimeCompare([]byte(k), []byte(s.BookingCheck(id))) != 1 {
+		s.fail(w, 404, "无效的预约链接")
+		return
+	}
+	ap, err := bk.Get(id)
+	if err != nil {
+		s.fail(w, 404, "该预约不存在或已超过保存期限")
+		return
+	}
+	token := s.csrfToken(w, r)
+	deadline := ap.SlotAt.Add(-time.Duration(bk.Config().CancelBeforeMinutes) * time.Minute)
+	s.render(w, status, "booking", struct {
+		page
+		Booking             hallproto.Booking
+		StatusText, CSRF, K string
+		CanCancel           bool
+		Deadline            string
+	}{s.withMessage(s.base("我的预约 My appointment", 0), msg), ap, bookingStatus[ap.Status], token, k,
+		ap.Status == booking.StatusBooked && s.o.Clock().Before(deadline), deadline.Format("01月02日 15:04")})
+}
+
+func (s *Service) withMessage(p page, msg string) page { p.Message = msg; return p }
+
+func (s *Service) bookingCancel(w http.ResponseWriter, r *http.Request) {
+	bk := s.o.Booking
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if bk == nil || r.ParseForm() != nil {
+		s.fail(w, 400, "提交的内容无效，请返回重试")
+		return
+	}
+	id, k := r.PathValue("id"), r.PostForm.Get("k")
+	if subtle.ConstantTimeCompare([]byte(k), []byte(s.BookingCheck(id))) != 1 {
+		s.fail(w, 404, "无效的预约链接")
+		return
+	}
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("csrf"))) != 1 || !sameOrigin(r) {
+		s.fail(w, 403, "页面已过期，请重新打开预约链接后操作")
+		return
+	}
+	if !s.ipLimit.allow(s.clientIP(r), s.o.Clock()) {
+		s.fail(w, 429, "提交过于频繁，请稍后再试")
+		return
+	}
+	if _, err := bk.Cancel(id, "群众网上取消", false); err != nil {
+		var be *booking.Error
+		if errors.As(err, &be) && be.Status < 500 {
+			s.showBooking(w, r, be.Status, be.Message)
+			return
+		}
+		s.o.Logger.Error("citizen: cancel failed", "err", err)
+		s.showBooking(w, r, 503, "系统繁忙，请稍后再试")
+		return
+	}
+	s.showBooking(w, r, 200, "")
 }
 
 // sameOrigin refuses a form posted from another site when the browser says

@@ -123,6 +123,13 @@ func (s *Service) Check(ticket uint64) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
 }
 
+// BookingCheck is the k parameter of a booking's page (view and cancel).
+func (s *Service) BookingCheck(id string) string {
+	m := hmac.New(sha256.New, s.key)
+	fmt.Fprintf(m, "booking:%s", id)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
+}
+
 // Routes are the patterns to mount beside the API.
 func (s *Service) Routes() map[string]http.Handler {
 	static, _ := fs.Sub(webFS, "web")
@@ -131,6 +138,8 @@ func (s *Service) Routes() map[string]http.Handler {
 		"GET /m/t/{id}":                      http.HandlerFunc(s.ticket),
 		"GET /m/book":                        http.HandlerFunc(s.bookForm),
 		"POST /m/book":                       http.HandlerFunc(s.bookSubmit),
+		"GET /m/b/{id}":                      http.HandlerFunc(s.bookingPage),
+		"POST /m/b/{id}/cancel":              http.HandlerFunc(s.bookingCancel),
 		"GET /m/static/style.css":            http.StripPrefix("/m/static/", http.FileServerFS(static)),
 		"GET /api/v1/citizen/links/{ticket}": http.HandlerFunc(s.link),
 	}

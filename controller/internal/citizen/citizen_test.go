@@ -268,3 +268,49 @@ func FuzzBookSubmit(f *testing.F) {
 		}
 	})
 }
+
+var linkRe = regexp.MustCompile(`href="(/m/b/[^"]+)"`)
+
+// TestCitizenCancel: the confirmation links to the booking's page, where
+// the citizen cancels before the deadline.
+func TestCitizenCancel(t *testing.T) {
+	e := newEnv(t, Config{})
+	c, tok, rid := e.formFor(t)
+	v := url.Values{"csrf": {tok}, "request_id": {rid}, "service": {"social"}, "date": {"2026-11-24"}, "slot": {"09:00"},
+		"name": {"张三"}, "idnumber": {idA}}
+	st, body, _ := e.do(t, post(c, v))
+	m := linkRe.FindStringSubmatch(body)
+	if st != 200 || m == nil {
+		t.Fatalf("booked: %d, link %v", st, m)
+	}
+	link := strings.ReplaceAll(m[1], "&amp;", "&")
+	st, body, _ = e.do(t, httptest.NewRequest("GET", link, nil))
+	if st != 200 || !strings.Contains(body, "已预约") || !strings.Contains(body, "取消预约") || strings.Contains(body, idA) {
+		t.Fatalf("booking page: %d %s", st, body)
+	}
+	id := strings.TrimPrefix(strings.Split(link, "?")[0], "/m/b/")
+	k := strings.Split(link, "k=")[1]
+	if st, _, _ := e.do(t, httptest.NewRequest("GET", "/m/b/"+id+"?k=x"+k, nil)); st != 404 {
+		t.Fatalf("wrong k: %d", st)
+	}
+	cancel := func(csrf, k string) (int, string) {
+		r := httptest.NewRequest("POST", "/m/b/"+id+"/cancel", strings.NewReader(url.Values{"csrf": {csrf}, "k": {k}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(c)
+		st, body, _ := e.do(t, r)
+		return st, body
+	}
+	if st, _ := cancel("wrong", k); st != 403 {
+		t.Fatalf("cancel without the token: %d", st)
+	}
+	if st, body := cancel(tok, k); st != 200 || !strings.Contains(body, "已取消") || strings.Contains(body, `action="/m/b/`) {
+		t.Fatalf("cancel: %d %s", st, body)
+	}
+	list, _ := e.s.o.Booking.List("2026-11-24", "", "cancelled")
+	if len(list) != 1 || list[0].Reason != "群众网上取消" {
+		t.Fatalf("cancelled list %+v", list)
+	}
+	if st, body := cancel(tok, k); st != 200 || !strings.Contains(body, "已取消") {
+		t.Fatalf("cancel twice: %d", st)
+	}
+}
