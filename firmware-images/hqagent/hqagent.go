@@ -65,6 +65,9 @@ func Main(args []string, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "app-config" {
+		return appConfigMain(args, stderr)
+	}
 	fs := flag.NewFlagSet("hqagent "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := flags(fs)
@@ -91,7 +94,7 @@ func Main(args []string, stderr io.Writer) int {
 		}
 		err = c.push(fs.Arg(0))
 	default:
-		err = fmt.Errorf("unknown command %q (run, health, status, install FILE)", cmd)
+		err = fmt.Errorf("unknown command %q (run, health, status, install FILE, app-config)", cmd)
 	}
 	if err != nil {
 		logger.Printf("hqagent %s: %v", cmd, err)

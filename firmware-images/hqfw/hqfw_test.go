@@ -129,6 +129,7 @@ func TestFlashGrowSeed(t *testing.T) {
 
 func TestFleetCommands(t *testing.T) {
 	var gotDesired fleetapi.DesiredRequest
+	var gotToken fleetapi.TokenRequest
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
 			w.WriteHeader(401)
@@ -144,6 +145,7 @@ func TestFleetCommands(t *testing.T) {
 			json.NewDecoder(r.Body).Decode(&gotDesired)
 			json.NewEncoder(w).Encode(fleetapi.DesiredResponse{Role: gotDesired.Role, Bundle: gotDesired.Bundle, Version: "1.5.0", Product: "hallq-kiosk"})
 		case fleetapi.PathTokens:
+			json.NewDecoder(r.Body).Decode(&gotToken)
 			json.NewEncoder(w).Encode(fleetapi.TokenResponse{Token: "hq_tok", Role: "window"})
 		default:
 			json.NewEncoder(w).Encode([]fleetapi.BundleInfo{})
@@ -158,8 +160,14 @@ func TestFleetCommands(t *testing.T) {
 	if out, _, code := run(t, env, "desired", "-role", "kiosk", "-bundle", "k-1.5.0.hqb"); code != 0 || gotDesired.Bundle != "k-1.5.0.hqb" || !strings.Contains(out, "1.5.0") {
 		t.Fatalf("%s %+v", out, gotDesired)
 	}
-	if out, _, code := run(t, env, "token", "-role", "window", "-window", "3", "-port", "keypad=/dev/serial/by-id/x"); code != 0 || strings.TrimSpace(out) != "hq_tok" {
+	if out, _, code := run(t, env, "token", "-role", "window", "-window", "3", "-port", "keypad=/dev/serial/by-id/x", "-extra", "token=app-token-0123456789"); code != 0 || strings.TrimSpace(out) != "hq_tok" {
 		t.Fatal(out)
+	}
+	if gotToken.Settings.Window != 3 || gotToken.Settings.Ports["keypad"] != "/dev/serial/by-id/x" || gotToken.Settings.Extra["token"] != "app-token-0123456789" {
+		t.Fatalf("token request %+v", gotToken)
+	}
+	if _, _, code := run(t, env, "token", "-role", "kiosk", "-extra", "novalue"); code == 0 {
+		t.Fatal("-extra without = accepted")
 	}
 	if _, errs, code := run(t, map[string]string{"HALLQ_CONTROLLER": srv.URL}, "devices"); code != 1 || !strings.Contains(errs, "unauthorized") {
 		t.Fatal(errs)

@@ -20,8 +20,9 @@ func tokenCmd(e *Env, args []string) error {
 	window := fs.Int("window", 0, "window number (window terminals)")
 	ttl := fs.Duration("ttl", 7*24*time.Hour, "validity")
 	note := fs.String("note", "", "note for the device list")
-	var ports listFlag
+	var ports, extra listFlag
 	fs.Var(&ports, "port", "FUNCTION=/dev/serial/by-id/..., repeatable (idcard, printer, ledsign, keypad)")
+	fs.Var(&extra, "extra", "KEY=VALUE, repeatable: further settings for the app (token=... is the app's API bearer token)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +43,16 @@ func tokenCmd(e *Env, args []string) error {
 			req.Settings.Ports = map[string]string{}
 		}
 		req.Settings.Ports[fn] = path
+	}
+	for _, x := range extra {
+		k, v, ok := strings.Cut(x, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("-extra %q: want KEY=VALUE", x)
+		}
+		if req.Settings.Extra == nil {
+			req.Settings.Extra = map[string]string{}
+		}
+		req.Settings.Extra[k] = v
 	}
 	var resp fleetapi.TokenResponse
 	if err := c.Do(context.Background(), "POST", fleetapi.PathTokens, req, &resp); err != nil {

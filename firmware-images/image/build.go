@@ -269,6 +269,13 @@ func (o *Opts) writeOverlay(dir string) error {
 			return err
 		}
 	}
+	if t, err := o.Role.AppConfigTemplate(); err != nil {
+		return err
+	} else if t != nil {
+		if err := writeFile(filepath.Join(dir, strings.TrimPrefix(o.Role.App.Config.TemplatePath(), "/")), t, 0o644); err != nil {
+			return err
+		}
+	}
 	keys := filepath.Join(dir, "etc/hallq/trusted-keys")
 	if err := os.MkdirAll(keys, 0o755); err != nil {
 		return err

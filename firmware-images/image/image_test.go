@@ -10,8 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
+	"hallq/firmware-images/appconfig"
 	"hallq/firmware-images/bmap"
 	"hallq/firmware-images/bundle"
+	"hallq/firmware-images/enrol"
+	"hallq/firmware-images/fleetapi"
 	"hallq/firmware-images/gpt"
 )
 
@@ -198,5 +203,99 @@ func TestBuildPlan(t *testing.T) {
 	if _, err := Build(context.Background(), Opts{Role: k, ModuleRoot: mod, Work: filepath.Join(work, "r"), Out: filepath.Join(work, "r.img"),
 		Version: "1", Run: &fakeRunner{}}); err == nil {
 		t.Fatal("release image without trusted keys built")
+	}
+}
+
+// The kiosk's baked configuration must agree with the image it is baked
+// into: the health check's file, the udev touch link, the font package.
+func TestKioskAppConfig(t *testing.T) {
+	r, err := LoadRole("kiosk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := r.AppConfigTemplate()
+	if err != nil || tmpl == nil {
+		t.Fatalf("kiosk has no config template: %v", err)
+	}
+	var cfg struct {
+		Controller string `yaml:"controller"`
+		Token      string `yaml:"token"`
+		Screen     struct{ Framebuffer, Touch string }
+		Font       string `yaml:"font"`
+		FirstFrame string `yaml:"first_frame_file"`
+		Busy       string `yaml:"busy_file"`
+		Outbox     string `yaml:"outbox"`
+	}
+	if err := yaml.Unmarshal(tmpl, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FirstFrame != r.HealthFile {
+		t.Errorf("first_frame_file %q, health check waits for %q", cfg.FirstFrame, r.HealthFile)
+	}
+	if cfg.Screen.Framebuffer != "/dev/fb0" || cfg.Busy != "/run/hallq/busy" || !strings.HasPrefix(cfg.Outbox, "/data/") {
+		t.Errorf("framebuffer %q busy %q outbox %q (the root is read-only)", cfg.Screen.Framebuffer, cfg.Busy, cfg.Outbox)
+	}
+	if len(cfg.Token) < 16 || !strings.HasPrefix(cfg.Controller, "http") {
+		t.Errorf("controller %q / token placeholder too short: the kiosk refuses such a file", cfg.Controller)
+	}
+	rules, _ := overlayFS.ReadFile("overlay/etc/udev/rules.d/70-hallq-devices.rules")
+	if link := strings.TrimPrefix(cfg.Screen.Touch, "/dev/"); !bytes.Contains(rules, []byte(`SYMLINK+="`+link+`"`)) {
+		t.Errorf("touch %q is not a udev link of 70-hallq-devices.rules", cfg.Screen.Touch)
+	}
+	if cfg.Font != "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc" || !slices.Contains(r.Packages, "fonts-wqy-microhei") {
+		t.Errorf("font %q does not come from the role's packages %v", cfg.Font, r.Packages)
+	}
+	unit := r.AppUnit()
+	for _, want := range []string{
+		"ExecStartPre=/usr/bin/hqagent app-config -template /etc/hallq/kiosk.yaml -o /run/hallq/kiosk.yaml",
+		"-set printer.port=ports.printer", "-set token=extra.token", "-optional card_reader.port,printer.port,camera.device,screen.touch",
+		"ExecStart=/usr/bin/hallq-app -config /run/hallq/kiosk.yaml", "vtconsole", "ConditionPathExists=/dev/fb0",
+	} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("unit lacks %q:\n%s", want, unit)
+		}
+	}
+	// Rendered for an enrolled device with no printer attached: the
+	// printer is cleared, the kiosk gets the controller and its token.
+	id := &enrol.Identity{DeviceID: "k-3", Controller: "http://10.0.2.2:18080",
+		Settings: fleetapi.Settings{Ports: map[string]string{"printer": "/dev/serial/by-id/none"}, Extra: map[string]string{"token": "kiosk-3-token-0123456789"}}}
+	out, _, err := appconfig.Render(appconfig.Opts{Template: tmpl, Identity: id, Set: r.App.Config.Set, Optional: r.App.Config.Optional,
+		Exists: func(p string) bool { return p == "/dev/hallq/touch" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"controller: http://10.0.2.2:18080", "device: k-3", "token: kiosk-3-token-0123456789", `port: ""`, "touch: /dev/hallq/touch"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("rendered config lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "/dev/serial/by-id/none") {
+		t.Errorf("absent printer not cleared:\n%s", out)
+	}
+}
+
+func TestAppConfigValidation(t *testing.T) {
+	base := func() *Role {
+		r := &Role{Role: "x", Product: "p", Binaries: []Binary{{Pkg: "a"}}}
+		r.App.Exec = "/x -config /run/hallq/kiosk.yaml"
+		r.App.Config = AppConfig{Template: "kiosk.yaml", Path: "/run/hallq/kiosk.yaml"}
+		return r
+	}
+	if err := base().validate(); err != nil {
+		t.Fatal(err)
+	}
+	for name, mod := range map[string]func(*Role){
+		"unknown template":    func(r *Role) { r.App.Config.Template = "nope.yaml" },
+		"path not in exec":    func(r *Role) { r.App.Exec = "/x" },
+		"path not under /run": func(r *Role) { r.App.Config.Path = "/etc/x.yaml"; r.App.Exec = "/x /etc/x.yaml" },
+		"set without template": func(r *Role) {
+			r.App.Config = AppConfig{Set: map[string]string{"a": "device_id"}}
+		},
+	} {
+		r := base()
+		mod(r)
+		if err := r.validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

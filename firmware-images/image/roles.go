@@ -25,6 +25,9 @@ var rolesFS embed.FS
 //go:embed all:overlay
 var overlayFS embed.FS
 
+//go:embed appconfig/*.yaml
+var appConfigFS embed.FS
+
 // Binary is one of our Go programs installed into the image.
 type Binary struct {
 	Pkg     string   `yaml:"pkg"`     // module-relative package dir
@@ -39,13 +42,31 @@ type Role struct {
 	Binaries []Binary `yaml:"binaries"`
 	Packages []string `yaml:"packages"`
 	App      struct {
-		Exec             string `yaml:"exec"`
-		NeedsFramebuffer bool   `yaml:"needs_framebuffer"`
+		Exec             string    `yaml:"exec"`
+		NeedsFramebuffer bool      `yaml:"needs_framebuffer"`
+		Config           AppConfig `yaml:"config"`
 	} `yaml:"app"`
 	HealthFile string   `yaml:"health_file"`
 	Serial     []string `yaml:"serial"`
 	RootSize   string   `yaml:"root_size"`
 }
+
+// AppConfig is the app's configuration file: a template from appconfig/
+// installed as /etc/hallq/<template>, rendered to Path by `hqagent
+// app-config` before every start with the enrolment settings filled in.
+type AppConfig struct {
+	Template string `yaml:"template"`
+	Path     string `yaml:"path"`
+	// Set maps a config key path to an identity field (see package
+	// firmware-images/appconfig).
+	Set map[string]string `yaml:"set"`
+	// Optional are device paths cleared when absent, so the app starts
+	// degraded instead of exiting.
+	Optional []string `yaml:"optional"`
+}
+
+// TemplatePath is where the template is installed in the image.
+func (c AppConfig) TemplatePath() string { return "/etc/hallq/" + c.Template }
 
 // BasePackages are in every image: systemd with boot counting support,
 // the kernel and its initramfs, the boot loader binary copied to the ESP.
@@ -105,7 +126,26 @@ func (r *Role) validate() error {
 	if _, err := ParseSize(r.RootSizeOr("1GiB")); err != nil {
 		return err
 	}
+	if c := r.App.Config; c.Template != "" {
+		if _, err := appConfigFS.ReadFile("appconfig/" + c.Template); err != nil {
+			return fmt.Errorf("app.config.template %s: not in firmware-images/image/appconfig", c.Template)
+		}
+		if !strings.HasPrefix(c.Path, "/run/hallq/") || !strings.Contains(r.App.Exec, c.Path) {
+			return fmt.Errorf("app.config.path %q must be under /run/hallq/ and passed in app.exec", c.Path)
+		}
+	} else if c.Path != "" || len(c.Set) > 0 || len(c.Optional) > 0 {
+		return fmt.Errorf("app.config needs a template")
+	}
 	return nil
+}
+
+// AppConfigTemplate returns the role's configuration template (nil when
+// the role has none).
+func (r *Role) AppConfigTemplate() ([]byte, error) {
+	if r.App.Config.Template == "" {
+		return nil, nil
+	}
+	return appConfigFS.ReadFile("appconfig/" + r.App.Config.Template)
 }
 
 // RootSizeOr returns the root partition size or def.
@@ -147,7 +187,29 @@ func (r *Role) AppUnit() string {
 	// Without the binary (its package does not exist yet) the unit is
 	// skipped instead of restarting forever.
 	fmt.Fprintf(&b, "ConditionPathExists=%s\n", strings.Fields(r.App.Exec)[0])
-	fmt.Fprintf(&b, "\n[Service]\nExecStart=%s\nRestart=always\nRestartSec=2\nRuntimeDirectory=hallq\nRuntimeDirectoryPreserve=yes\n", r.App.Exec)
+	b.WriteString("\n[Service]\nRuntimeDirectory=hallq\nRuntimeDirectoryPreserve=yes\n")
+	if r.App.NeedsFramebuffer {
+		// The kernel's text console would draw its cursor and messages
+		// over the app's frames: unbind it from the framebuffer ("-": a
+		// kernel without fbcon is fine).
+		b.WriteString(`ExecStartPre=-/bin/sh -c 'for v in /sys/class/vtconsole/vtcon*; do grep -qi "frame buffer" "$$v/name" && echo 0 > "$$v/bind"; done; true'` + "\n")
+	}
+	if c := r.App.Config; c.Template != "" {
+		args := []string{"/usr/bin/hqagent", "app-config", "-template", c.TemplatePath(), "-o", c.Path}
+		keys := make([]string, 0, len(c.Set))
+		for k := range c.Set {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			args = append(args, "-set", k+"="+c.Set[k])
+		}
+		if len(c.Optional) > 0 {
+			args = append(args, "-optional", strings.Join(c.Optional, ","))
+		}
+		fmt.Fprintf(&b, "ExecStartPre=%s\n", strings.Join(args, " "))
+	}
+	fmt.Fprintf(&b, "ExecStart=%s\nRestart=always\nRestartSec=2\n", r.App.Exec)
 	b.WriteString("SupplementaryGroups=dialout video input audio\nDynamicUser=no\n")
 	b.WriteString("\n[Install]\nWantedBy=multi-user.target\n")
 	return b.String()
