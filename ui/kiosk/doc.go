@@ -10,6 +10,21 @@
 // Chinese first, English second, and has "重新开始 Start over" and
 // "大字 Large text" buttons.
 //
+// A device app wires it to the screen driver like this (noos build):
+//
+//	th, _ := theme.New(&theme.Opts{BaseText: theme.BaseTextFor(int(drv.ScreenSize().Height))})
+//	a := screen.NewApp(drv)
+//	a.Settings().SetTheme(th)
+//	u := kioskui.New(th)
+//	u.OnRepaint(drv.Refresh) // Views shown from fyne.Do reach the screen
+//	u.OnAction(func(a kioskui.Action) { flow.Handle(a) })
+//	w := a.NewWindow("kiosk")
+//	w.SetPadded(false)
+//	w.SetContent(u.Content())
+//
+// Locate finds the button for an Action, for tests and demos that tap the
+// real screen.
+//
 // Screens are built from plain canvas rectangles and text rather than
 // fyne's stock widgets: on the kiosk's software renderer square fills are
 // a fast memory fill, while rounded, shadowed buttons go through a vector
