@@ -50,6 +50,7 @@ type Config struct {
 	Input      InputConfig   `yaml:"input"`
 	Sign       SignConfig    `yaml:"sign"`
 	Windows    []WindowEntry `yaml:"windows"`     // several windows on one caller bus
+	Screen     ScreenConfig  `yaml:"screen"`      // staff touch screen (one window; -tags noos)
 	BusyFile   string        `yaml:"busy_file"`   // default /run/hallq/busy; "-" for none
 	DebounceMS int           `yaml:"debounce_ms"` // chatter: same key within this time (1000)
 	StaleMS    int           `yaml:"stale_ms"`    // older presses are dropped (2000)
@@ -96,6 +97,23 @@ type SignConfig struct {
 	Baud int    `yaml:"baud"` // 9600
 }
 
+// ScreenConfig is the staff touch screen: a framebuffer, or the browser
+// virtual screen for demos. Neither set: no screen.
+type ScreenConfig struct {
+	Framebuffer string `yaml:"framebuffer"` // /dev/fb0
+	Virtual     string `yaml:"virtual"`     // host:port of the browser virtual screen
+	Width       int    `yaml:"width"`       // virtual screen size (800x480)
+	Height      int    `yaml:"height"`
+	AllowRemote bool   `yaml:"allow_remote"` // virtual screen reachable from other hosts
+	Font        string `yaml:"font"`         // CJK font file; default: the system's
+	// FirstFrame is created after the first drawn frame (firmware
+	// contract); default /run/hallq/first-frame, "-" for none.
+	FirstFrame string `yaml:"first_frame"`
+}
+
+// Enabled reports whether a screen is configured.
+func (s ScreenConfig) Enabled() bool { return s.Framebuffer != "" || s.Virtual != "" }
+
 // ParseConfig decodes strictly and validates.
 func ParseConfig(b []byte) (*Config, error) {
 	var c Config
@@ -140,6 +158,12 @@ func (c *Config) Validate() error {
 	}
 	if len(c.Windows) > 0 && (c.Window != "" || c.Sign.Port != "" || c.Input.CallerAddr != 0 || c.Input.EvaluatorAddr != 0) {
 		return bad("give either window (with input.caller_addr and sign) or windows, not both")
+	}
+	if len(c.Windows) > 0 && c.Screen.Enabled() {
+		return bad("screen: a touch screen serves one window; use window, not windows")
+	}
+	if c.Screen.Framebuffer != "" && c.Screen.Virtual != "" {
+		return bad("screen: framebuffer or virtual, not both")
 	}
 	if len(c.Windows) > 0 && c.Input.Kind != "rs485" {
 		return bad("windows: several windows share an rs485 bus only")
@@ -357,7 +381,10 @@ func Run(ctx context.Context, c Config) error {
 		}
 		terms = append(terms, t)
 	}
-	lg.Info("window terminal", "windows", len(terms), "input", c.Input.Kind)
+	if c.Screen.Enabled() && !ScreenSupported {
+		return ErrNoScreen
+	}
+	lg.Info("window terminal", "windows", len(terms), "input", c.Input.Kind, "screen", c.Screen.Enabled())
 	var wg sync.WaitGroup
 	if bus != nil {
 		wg.Add(1)
@@ -368,9 +395,17 @@ func Run(ctx context.Context, c Config) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs <- t.Run(ctx) }()
 	}
+	var all []error
+	if c.Screen.Enabled() {
+		// fyne's loop runs on this goroutine; the terminal keeps working if
+		// the screen fails.
+		if err := runScreen(ctx, terms[0], c.Screen, lg); err != nil && ctx.Err() == nil {
+			lg.Error("touch screen", "err", err)
+			all = append(all, err)
+		}
+	}
 	wg.Wait()
 	close(errs)
-	var all []error
 	for err := range errs {
 		all = append(all, err)
 	}

@@ -14,4 +14,7 @@ var (
 	// ErrRefused: the controller refused the action (the message is its
 	// Chinese message, e.g. 窗口已暂停服务).
 	ErrRefused = errors.New("windowterm: refused by the controller")
+	// ErrNoScreen: a screen is configured but the binary was built without
+	// -tags noos (fyne's embedded driver).
+	ErrNoScreen = errors.New("windowterm: built without -tags noos, so there is no screen driver; rebuild with -tags noos or remove screen:")
 )

@@ -19,6 +19,7 @@ import (
 	"hallq/drivers/serialport"
 	"hallq/kiosk/internal/link"
 	"hallq/kiosk/internal/windowterm"
+	"hallq/ui/window"
 )
 
 // hall is a real controller (temp dir) with window 3 staffed, an emulated
@@ -441,4 +442,51 @@ func TestChangesMadeElsewhereReachTheSign(t *testing.T) {
 	// The pause key now resumes.
 	h.press(t, keypad.KeyPause)
 	h.waitSign(t, "欢迎光临")
+}
+
+// TestTouchScreenActions: the staff screen's view and actions against the
+// real controller: the declared category of the called ticket is confirmed,
+// the waiting counts are the window's services'.
+func TestTouchScreenActions(t *testing.T) {
+	h := startHall(t)
+	var tk hallproto.Ticket
+	h.post(t, "/api/v1/tickets", map[string]any{"service": "household", "category": "pregnant"}, &tk)
+	h.issue(t)
+	ctx := context.Background()
+	if err := h.term.RefreshQueues(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := h.term.View(); len(v.Queues) != 1 || v.Queues[0].Name != "户籍证件" || v.Queues[0].Waiting != 2 || v.Staff != "S005" {
+		t.Fatalf("view before the call %+v", v)
+	}
+	if err := h.term.Do(ctx, window.CallNext, ""); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSign(t, fmt.Sprintf("请%s号到3号窗口", tk.Number))
+	v := h.term.View()
+	if v.Current != tk.Number || v.Category != "孕妇" || v.CategoryVerified || !v.Enabled(window.Confirm) {
+		t.Fatalf("view after the call %+v", v)
+	}
+	if err := h.term.Do(ctx, window.Confirm, ""); err != nil {
+		t.Fatal(err)
+	}
+	if v := h.term.View(); !v.CategoryVerified || v.Current != tk.Number {
+		t.Fatalf("view after confirm %+v", v)
+	}
+	if err := h.term.Do(ctx, window.Start, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.term.Do(ctx, window.Transfer, "8"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSign(t, "欢迎光临")
+	var ws []hallproto.Window
+	if err := h.admin.Do(ctx, http.MethodGet, "/api/v1/windows", nil, &ws); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		if w.ID == "3" && w.Current != nil {
+			t.Fatalf("window 3 still has %s after the transfer", w.Current.Number)
+		}
+	}
 }

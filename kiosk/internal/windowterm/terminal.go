@@ -136,6 +136,11 @@ type Terminal struct {
 	acting      int // key presses being handled: events leave the sign to them
 	reportedAt  time.Time
 	texts       Texts
+	services    map[string]string // the window's services: id -> name, for the touch screen
+	order       []string
+	queues      map[string]int // waiting per service
+	staff       string
+	windowName  string
 }
 
 // New builds a terminal for one window from opened devices. sign may be
@@ -312,6 +317,7 @@ func (t *Terminal) Sync(ctx context.Context) {
 			}
 			t.paused = w.Status == hallproto.WindowPaused
 			t.current = w.Current
+			t.staff, t.windowName, t.order = w.Staff, w.Name, w.Services
 		}
 	}
 	d := t.stateDisplay()
@@ -587,6 +593,11 @@ func (t *Terminal) actQuiet(ctx context.Context, a hallproto.WindowAction, req h
 	case hallproto.ActResume:
 		t.paused = false
 		t.current = w.Current
+		d = t.stateDisplay()
+	default: // confirm, revoke: the current ticket with its new channel
+		if tk.ID != 0 && t.current != nil && t.current.ID == tk.ID {
+			t.current = &tk
+		}
 		d = t.stateDisplay()
 	}
 	same := d == t.display && a != hallproto.ActRecall && a != hallproto.ActCall
