@@ -16,12 +16,14 @@
 #   BUILD_TIMEOUT seconds for each image build step      [2400]
 #   SKIP_APT=1    do not apt-get install the tools
 #   REUSE=1       reuse the Debian root file system of an earlier run in WORK (skips mmdebstrap)
+#   ONLY=first-boot  run build, flash, first-boot and first-frame only
 #
 # Scenarios (each PASS or FAIL, never silently skipped):
 #   build         the image builds, with a bmap; sizes and build time printed
 #   flash         hqfw flash writes the image to a disk file (bmap + verify), hqfw grow fills it
 #   first-boot    first boot reaches boot-complete.target on slot a
-#   first-frame   the kiosk draws its first frame (needs kiosk/cmd/kiosk); screen saved as PNG
+#   first-frame   the kiosk draws its first frame (attract screen, no card reader or printer
+#                 under QEMU: shown as problems, not fatal); screen saved as first-frame.png
 #   usb-update    a signed bundle on an emulated USB stick installs to slot b and commits
 #   rollback      a bundle whose health check fails gets three tries, then slot b again,
 #                 and the agent reports the failed version
@@ -149,25 +151,27 @@ bundle() { # version out [build flags]
 	FIGURES+=("bundle $v: $(($(stat -c %s "$out") >> 20)) MiB, created in $((($(date +%s%N) - s) / 1000000)) ms")
 	rm -f "$WORK/hallq-$ROLE-$v.img" "$WORK/hallq-$ROLE-$v.img.bmap"
 }
-B2=$WORK/hallq-$ROLE-$V2.hqb
-B3=$WORK/hallq-$ROLE-$V3.hqb
-bundle "$V2" "$B2" || { result build FAIL "bundle $V2: see $WORK/build-$V2.log"; finish; }
-bundle "$V3" "$B3" -health-file /run/hallq/never || { result build FAIL "bundle $V3: see $WORK/build-$V3.log"; finish; }
-B4=$WORK/hallq-$ROLE-$V4.hqb
-bundle "$V4" "$B4" || { result build FAIL "bundle $V4: see $WORK/build-$V4.log"; finish; }
-"$HQFW" bundle verify -pub "$KEY.pub" -product "hallq-$ROLE" -installed "$V1" "$B2" >/dev/null
+if [[ ${ONLY:-} != first-boot ]]; then
+	B2=$WORK/hallq-$ROLE-$V2.hqb
+	B3=$WORK/hallq-$ROLE-$V3.hqb
+	bundle "$V2" "$B2" || { result build FAIL "bundle $V2: see $WORK/build-$V2.log"; finish; }
+	bundle "$V3" "$B3" -health-file /run/hallq/never || { result build FAIL "bundle $V3: see $WORK/build-$V3.log"; finish; }
+	B4=$WORK/hallq-$ROLE-$V4.hqb
+	bundle "$V4" "$B4" || { result build FAIL "bundle $V4: see $WORK/build-$V4.log"; finish; }
+	"$HQFW" bundle verify -pub "$KEY.pub" -product "hallq-$ROLE" -installed "$V1" "$B2" >/dev/null
 
-# USB sticks: ext4 file systems holding one bundle each.
-stick() { # bundle out
-	local dir=$WORK/stick-content
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp "$1" "$dir/"
-	rm -f "$2"
-	mkfs.ext4 -q -F -L HALLQ-USB -d "$dir" "$2" "$(($(stat -c %s "$1") / 1024 + 65536))k"
-}
-stick "$B2" "$WORK/stick-good.img"
-stick "$B3" "$WORK/stick-bad.img"
+	# USB sticks: ext4 file systems holding one bundle each.
+	stick() { # bundle out
+		local dir=$WORK/stick-content
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		cp "$1" "$dir/"
+		rm -f "$2"
+		mkfs.ext4 -q -F -L HALLQ-USB -d "$dir" "$2" "$(($(stat -c %s "$1") / 1024 + 65536))k"
+	}
+	stick "$B2" "$WORK/stick-good.img"
+	stick "$B3" "$WORK/stick-bad.img"
+fi
 
 # --- flash -------------------------------------------------------------------
 DISK=$WORK/disk.img
@@ -226,25 +230,68 @@ waitfor() {
 	return 1
 }
 
-# First boot.
+# screen_colours ppm: the number of distinct colours of a P6 screendump (a
+# text console has a handful; a drawn kiosk screen with anti-aliased Chinese
+# text has hundreds).
+screen_colours() {
+	python3 - "$1" <<'PY' 2>/dev/null || echo 0
+import sys
+d = open(sys.argv[1], "rb").read()
+parts, i = [], 0
+while len(parts) < 4:
+    while d[i:i+1].isspace(): i += 1
+    if d[i:i+1] == b"#":
+        while d[i:i+1] != b"\n": i += 1
+        continue
+    j = i
+    while not d[j:j+1].isspace(): j += 1
+    parts.append(d[i:j]); i = j
+px = d[i+1:]
+w, h = int(parts[1]), int(parts[2])
+print(len({px[k:k+3] for k in range(0, min(len(px), w*h*3), 3)}))
+PY
+}
+
+# First boot: boot-complete on slot a; the kiosk draws its first frame (the
+# guest prints "hallq: first-frame" when /run/hallq/first-frame appears).
 S1=$WORK/serial-first-boot.log
 boot "$S1"
+FRAME_RE="hallq: first-frame hallq-$ROLE $V1 uptime="
 if waitfor "$S1" "hallq: boot-complete hallq-$ROLE $V1 1 hallq.slot=a"; then
 	secs=$(($(date +%s) - BOOT_START))
 	FIGURES+=("first boot to boot-complete under $ACCEL: ${secs}s")
 	result first-boot PASS "boot-complete on slot a after ${secs}s"
-	sleep 5
-	monitor "screendump $WORK/first-boot.png -f png"
-	if [[ $HAVE_APP == yes ]]; then
-		result first-frame PASS "health check saw /run/hallq/first-frame; screen in $WORK/first-boot.png"
+	if [[ $HAVE_APP != yes ]]; then
+		sleep 5
+		monitor "screendump $WORK/first-boot.png -f png"
+		result first-frame FAIL "not run: kiosk/cmd/kiosk was not built into the image (console screen saved in $WORK/first-boot.png)"
+	elif waitfor "$S1" "$FRAME_RE" 120; then
+		fsecs=$(($(date +%s) - BOOT_START))
+		up=$(grep -aoE "${FRAME_RE}[0-9.]+" "$S1" | head -1 | sed 's/.*uptime=//')
+		FIGURES+=("first kiosk frame under $ACCEL: ${fsecs}s from power-on (host clock, 2 s polling), ${up}s after the kernel started (guest uptime)")
+		# Let the attract screen settle (the controller is unreachable in
+		# this scenario: the kiosk shows itself offline) before the capture.
+		sleep 10
+		monitor "screendump $WORK/first-frame.ppm"
+		monitor "screendump $WORK/first-frame.png -f png"
+		colours=$(screen_colours "$WORK/first-frame.ppm")
+		if ((colours >= 40)); then
+			result first-frame PASS "health check saw /run/hallq/first-frame ${fsecs}s after power-on; screen ($colours colours) in $WORK/first-frame.png"
+		else
+			result first-frame FAIL "first-frame reported but the screen has only $colours colours (console, not the kiosk?): $WORK/first-frame.png"
+		fi
+		rm -f "$WORK/first-frame.ppm"
 	else
-		result first-frame FAIL "not run: kiosk/cmd/kiosk does not exist in this tree, so there is no kiosk frame (console screen saved in $WORK/first-boot.png)"
+		monitor "screendump $WORK/first-frame.png -f png"
+		result first-frame FAIL "no first-frame marker in 120 s after boot-complete; screen in $WORK/first-frame.png, see $S1"
 	fi
 else
 	result first-boot FAIL "no boot-complete marker in $WAIT s; see $S1"
 	result first-frame FAIL "not run: first boot failed"
 fi
 stop
+
+[[ ${ONLY:-} == first-boot ]] && finish
 
 # Good update from a USB stick: install to b, reboot, trial, commit.
 S2=$WORK/serial-usb-update.log

@@ -276,6 +276,19 @@ func (o *Opts) writeOverlay(dir string) error {
 			return err
 		}
 	}
+	// Enabled here as well as by systemctl in mmdebstrap, so that a build
+	// reusing an earlier root file system gets units added since.
+	wants := filepath.Join(dir, "etc/systemd/system/multi-user.target.wants")
+	if err := os.MkdirAll(wants, 0o755); err != nil {
+		return err
+	}
+	for _, u := range []string{"hallq-first-frame.path"} {
+		l := filepath.Join(wants, u)
+		os.Remove(l)
+		if err := os.Symlink("/etc/systemd/system/"+u, l); err != nil {
+			return err
+		}
+	}
 	keys := filepath.Join(dir, "etc/hallq/trusted-keys")
 	if err := os.MkdirAll(keys, 0o755); err != nil {
 		return err
@@ -314,7 +327,7 @@ func (o *Opts) debootstrap(ctx context.Context, rootfs, overlay string) error {
 		return err
 	}
 	pkgs := append(o.Role.AllPackages(), o.ExtraPackages...)
-	units := "hallq-agent.service hallq-health.service hallq-app.service hallq-data.service hallq-boot-report.service systemd-networkd.service"
+	units := "hallq-agent.service hallq-health.service hallq-app.service hallq-data.service hallq-boot-report.service hallq-first-frame.path systemd-networkd.service"
 	args := []string{
 		"--variant=minbase", "--components=main", "--include=" + strings.Join(pkgs, ","),
 		"--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",

@@ -199,6 +199,12 @@ func TestBuildPlan(t *testing.T) {
 	if err != nil || len(res.Skipped) != 1 || res.Skipped[0] != "kiosk/cmd/kiosk" {
 		t.Fatalf("%+v %v", res, err)
 	}
+	if b, err := os.ReadFile(filepath.Join(work, "k/overlay/etc/hallq/kiosk.yaml")); err != nil || !bytes.Contains(b, []byte("first_frame_file: /run/hallq/first-frame")) {
+		t.Errorf("kiosk config template not baked in: %v", err)
+	}
+	if l, err := os.Readlink(filepath.Join(work, "k/overlay/etc/systemd/system/multi-user.target.wants/hallq-first-frame.path")); err != nil || l != "/etc/systemd/system/hallq-first-frame.path" {
+		t.Errorf("first-frame watch not enabled: %q %v", l, err)
+	}
 	// A release image without keys is refused.
 	if _, err := Build(context.Background(), Opts{Role: k, ModuleRoot: mod, Work: filepath.Join(work, "r"), Out: filepath.Join(work, "r.img"),
 		Version: "1", Run: &fakeRunner{}}); err == nil {

@@ -182,7 +182,10 @@ func (r *Role) AppUnit() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[Unit]\nDescription=hallq %s\nAfter=hallq-data.service hallq-agent.service systemd-udev-settle.service\nRequiresMountsFor=/data\n", r.Role)
 	if r.App.NeedsFramebuffer {
-		b.WriteString("ConditionPathExists=/dev/fb0\n")
+		// The firmware's framebuffer (efifb) is replaced when the GPU's
+		// driver module loads; opening /dev/fb0 before that would draw
+		// into a device about to go away.
+		b.WriteString("Wants=systemd-udev-settle.service\nConditionPathExists=/dev/fb0\n")
 	}
 	// Without the binary (its package does not exist yet) the unit is
 	// skipped instead of restarting forever.
