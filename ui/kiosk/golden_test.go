@@ -24,7 +24,7 @@ var goldenSize = fyne.NewSize(1024, 600)
 // newTestUI makes a UI in a fyne test window, or skips without the font.
 func newTestUI(t testing.TB, size fyne.Size) (*UI, fyne.Window) {
 	t.Helper()
-	app := test.NewTempApp(t)
+	app := test.NewApp()
 	th, err := theme.New(&theme.Opts{BaseText: theme.BaseTextFor(int(size.Height))})
 	if err != nil {
 		t.Skipf("no CJK font (install fonts-wqy-microhei): %v", err)

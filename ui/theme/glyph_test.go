@@ -75,7 +75,7 @@ func TestChineseHasRealGlyphs(t *testing.T) {
 	if err != nil {
 		t.Skipf("no CJK font (install fonts-wqy-microhei): %v", err)
 	}
-	test.NewTempApp(t).Settings().SetTheme(th)
+	test.NewApp().Settings().SetTheme(th)
 
 	viaTheme := render(t, "取号", nil)
 	c := cells(viaTheme)
