@@ -185,15 +185,31 @@ func (k *Kiosk) refresh(ctx context.Context, all bool) error {
 }
 
 // statusLoop repeats the last device report every StatusEvery, so the
-// controller sees a kiosk that went silent.
+// controller sees a kiosk that went silent. It also looks every second at
+// the link and the count of offline tickets, which change without any
+// event of the flow (a ticket issued from the lease, the replay after the
+// link returns): on a change the technician screen gets the new figures
+// and the controller a report at once, so staff see "offline, N pending"
+// and then "pending 0" without waiting for the next period.
 func (k *Kiosk) statusLoop(ctx context.Context) {
-	t := time.NewTicker(k.cfg.StatusEvery)
+	t := time.NewTicker(min(k.cfg.StatusEvery, time.Second))
 	defer t.Stop()
+	last := time.Now()
+	online, pending := k.d.Link.Online(), k.d.Issuer.Pending()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		on, p := k.d.Link.Online(), k.d.Issuer.Pending()
+		changed := on != online || p != pending
+		if changed {
+			online, pending = on, p
+			k.post(ctx, flow.LinkState{Online: on, Pending: p})
+		}
+		if changed || time.Since(last) >= k.cfg.StatusEvery {
+			last = time.Now()
 			k.report(ctx, "", nil)
 		}
 	}
