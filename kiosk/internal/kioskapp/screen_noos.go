@@ -37,6 +37,13 @@ func runScreen(ctx context.Context, cfg Config, k *Kiosk) error {
 		defer d.Close()
 		drv = d
 	}
+	scale := cfg.Screen.RenderScale
+	if scale == 0 && drv.ScreenSize().Height > 900 {
+		scale = 1.5
+	}
+	if scale > 1 {
+		drv.SetRenderScale(scale, false)
+	}
 	var paths []string
 	if cfg.Font != "" {
 		paths = []string{cfg.Font}
@@ -50,7 +57,11 @@ func runScreen(ctx context.Context, cfg Config, k *Kiosk) error {
 	a := screen.NewApp(drv)
 	a.Settings().SetTheme(th)
 	w := a.NewWindow("hallq kiosk")
+	w.SetPadded(false)
 	u := kioskui.New(th)
+	// fyne's embedded driver paints only after input events; views shown
+	// from the kiosk's loop (card read, timeouts, print done) need a push.
+	u.OnRepaint(drv.Refresh)
 	w.SetContent(u.Content())
 	w.SetFullScreen(true)
 	k.AttachUI(u, nil)
