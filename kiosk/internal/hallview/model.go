@@ -121,10 +121,13 @@ func (m *Model) Loaded() bool { return m.loaded }
 // fresh snapshot.
 func (m *Model) Stale() bool { return m.stale }
 
-// Load replaces the state with a snapshot. The calls list survives a reload
-// (it is history the controller does not keep), minus tickets the snapshot
-// no longer knows.
-func (m *Model) Load(s *Snapshot) {
+// Load replaces the state with a snapshot taken at now. The calls list
+// survives a reload (it is history the controller does not keep), minus
+// calls at windows that no longer exist. A window's ticket called within
+// the highlight time that the list does not have yet (or has with fewer
+// calls) was called while the display was loading: it is added lit and
+// returned, so that it is still announced.
+func (m *Model) Load(s *Snapshot, now time.Time) []Call {
 	m.loaded, m.stale, m.seq = true, false, s.Seq
 	if s.Hall != nil {
 		m.hall = *s.Hall
@@ -167,23 +170,30 @@ func (m *Model) Load(s *Snapshot) {
 		m.windows[w.ID] = ws
 		m.worder = append(m.worder, w.ID)
 	}
-	// Keep the history of calls whose windows still exist; add the
-	// windows' current tickets the history does not have (a display that
-	// just started).
 	m.calls = slices.DeleteFunc(m.calls, func(c Call) bool { return m.windows[c.Window] == nil })
 	sort.Slice(current, func(i, j int) bool { return calledAt(current[i]).Before(calledAt(current[j])) })
+	var fresh []Call
 	for _, t := range current {
-		if slices.ContainsFunc(m.calls, func(c Call) bool { return c.Ticket == t.ID }) {
+		i := slices.IndexFunc(m.calls, func(c Call) bool { return c.Ticket == t.ID })
+		if i >= 0 && m.calls[i].Calls >= t.Calls {
 			continue
 		}
 		c := Call{Ticket: t.ID, Number: t.Number, Service: t.Service, ServiceName: m.serviceName(t.Service),
-			Window: t.Window, WindowName: m.windowName(t.Window), At: calledAt(t), Calls: t.Calls}
+			Window: t.Window, WindowName: m.windowName(t.Window), At: calledAt(t), Calls: t.Calls, Recall: t.Calls > 1}
+		if i >= 0 {
+			m.calls = slices.Delete(m.calls, i, i+1)
+		}
+		if t.Status == hallproto.Called && now.Sub(c.At) < m.o.Highlight {
+			c.HighlightUntil = now.Add(m.o.Highlight)
+			fresh = append(fresh, c)
+		}
 		m.calls = append([]Call{c}, m.calls...)
 	}
 	slices.SortStableFunc(m.calls, func(a, b Call) int { return b.At.Compare(a.At) })
 	if len(m.calls) > m.o.MaxCalls {
 		m.calls = m.calls[:m.o.MaxCalls]
 	}
+	return fresh
 }
 
 func calledAt(t hallproto.Ticket) time.Time {

@@ -41,7 +41,7 @@ func TestModel(t *testing.T) {
 	if _, err := m.Apply(ev(11, hallproto.EvIssued, 5, "A005", "social", "", t0), t0); !errors.Is(err, ErrNotLoaded) {
 		t.Fatalf("apply before load: %v", err)
 	}
-	m.Load(demoSnapshot())
+	m.Load(demoSnapshot(), t0)
 	steps := []struct {
 		e        *hallproto.Event
 		now      time.Time
@@ -108,13 +108,13 @@ func TestModel(t *testing.T) {
 	// Reload keeps the calls history.
 	s := demoSnapshot()
 	s.Seq, s.Hall = 30, nil
-	m.Load(s)
+	m.Load(s, t0.Add(time.Minute))
 	if v := m.View(t0.Add(time.Minute)); len(v.Calls) != 3 || v.HallName == "" || waiting(v, "social") != 2 {
 		t.Errorf("after reload: %+v", v)
 	}
 	// A day roll and a config change need a snapshot.
 	for i, typ := range []hallproto.EventType{hallproto.EvDayRolled, hallproto.EvConfigChanged} {
-		m.Load(s)
+		m.Load(s, t0.Add(time.Minute))
 		ch, err := m.Apply(&hallproto.Event{Seq: 31, Type: typ, At: t0}, t0)
 		if err != nil || !ch.Stale || !m.Stale() {
 			t.Errorf("%d %s: %+v %v", i, typ, ch, err)
@@ -131,12 +131,30 @@ func TestSnapshotCalls(t *testing.T) {
 	s.Windows[1].Current = &hallproto.Ticket{ID: 2, Number: "A002", Service: "social", Status: hallproto.Serving, CalledAt: &at2,
 		StartedAt: &at2, Window: "3"}
 	m := New(nil)
-	m.Load(s)
+	m.Load(s, t0.Add(time.Minute))
 	v := m.View(at2)
 	if len(v.Calls) != 2 || v.Calls[0].Number != "A002" || v.Calls[0].Highlight || v.Calls[1].WindowName != "1号窗口" {
 		t.Errorf("calls %+v", v.Calls)
 	}
 	if v.Windows[1].Status != hallproto.WindowServing {
 		t.Errorf("window 3: %+v", v.Windows[1])
+	}
+	// Window 1 called A001 again (a recall) and window 3 moved on to A009
+	// while the display was reloading: both are announced once.
+	s2 := demoSnapshot()
+	s2.Seq = 20
+	at3 := at2.Add(30 * time.Second)
+	s2.Windows[0].Current = &hallproto.Ticket{ID: 1, Number: "A001", Service: "social", Status: hallproto.Called, CalledAt: &at1, Window: "1", Calls: 2}
+	s2.Windows[1].Current = &hallproto.Ticket{ID: 9, Number: "A009", Service: "social", Status: hallproto.Called, CalledAt: &at3, Window: "3", Calls: 1}
+	fresh := m.Load(s2, at3.Add(2*time.Second))
+	if len(fresh) != 1 || fresh[0].Number != "A009" {
+		t.Errorf("fresh after reload: %+v (A001's first call is too old to be lit)", fresh)
+	}
+	v = m.View(at3.Add(3 * time.Second))
+	if len(v.Calls) != 3 || v.Calls[0].Number != "A009" || !v.Calls[0].Highlight {
+		t.Errorf("calls after reload: %+v", v.Calls)
+	}
+	if again := m.Load(s2, at3.Add(4*time.Second)); len(again) != 0 {
+		t.Errorf("a second load announced %+v again", again)
 	}
 }

@@ -157,9 +157,12 @@ func (s *Syncer) Run(ctx context.Context) error {
 		}
 		backoff = 250 * time.Millisecond
 		s.mu.Lock()
-		s.m.Load(snap)
+		fresh := s.m.Load(snap, s.o.Now())
 		s.mu.Unlock()
 		s.notify(snap.Seq, Change{Loaded: true})
+		for i := range fresh {
+			s.notify(snap.Seq, Change{Announce: &fresh[i]})
+		}
 		if !s.follow(ctx, snap.Seq) {
 			// The stream ended by itself: do not spin on a broken link.
 			select {
