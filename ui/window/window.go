@@ -111,7 +111,7 @@ type UI struct {
 func New() *UI {
 	u := &UI{buttons: map[Action]*widget.Button{}}
 	u.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.status = widget.NewLabel("")
+	u.status = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	u.current = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	u.category = widget.NewLabel("")
 	u.queues = widget.NewLabel("")
@@ -127,7 +127,9 @@ func New() *UI {
 	grid := container.NewGridWithColumns(3, b[CallNext], b[Recall], b[NoShow], b[Start], b[Finish], b[AskRating],
 		b[Pause], b[Resume], b[Confirm])
 	transfer := container.NewBorder(nil, nil, nil, container.NewHBox(b[Transfer], b[Revoke]), u.target)
-	u.root = container.NewBorder(container.NewVBox(container.NewHBox(u.title, u.status), u.current, u.category),
+	// A grid, not an HBox: its cells do not depend on the labels' sizes,
+	// so a longer title never runs into the status after SetText.
+	u.root = container.NewBorder(container.NewVBox(container.NewGridWithColumns(2, u.title, u.status), u.current, u.category),
 		container.NewVBox(transfer, u.message), nil, nil, container.NewVBox(grid, u.queues))
 	u.Show(View{})
 	return u

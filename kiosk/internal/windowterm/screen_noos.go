@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"time"
 
@@ -87,6 +88,7 @@ func runScreen(ctx context.Context, t *Terminal, c ScreenConfig, lg *slog.Logger
 		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		lastQueues := time.Time{}
+		var last window.View
 		for {
 			select {
 			case <-ctx.Done():
@@ -100,10 +102,18 @@ func runScreen(ctx context.Context, t *Terminal, c ScreenConfig, lg *slog.Logger
 			}
 			if time.Since(lastQueues) > 5*time.Second {
 				lastQueues = time.Now()
-				t.RefreshQueues(ctx)
+				if err := t.RefreshQueues(ctx); err != nil {
+					lg.Debug("touch screen: queues", "err", err)
+				}
 			}
 			v := t.View()
+			if reflect.DeepEqual(v, last) {
+				continue
+			}
+			last = v
 			fyne.Do(func() { u.Show(v) })
+			// fyne's embedded driver paints after input events only.
+			drv.Refresh()
 		}
 	}()
 	w.ShowAndRun()

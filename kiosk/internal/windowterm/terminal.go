@@ -782,7 +782,9 @@ func (t *Terminal) onEvent(ctx context.Context, e hallproto.Event) {
 	case hallproto.EvWindowResumed:
 		t.paused = false
 	case hallproto.EvStaffLoggedOut:
-		t.current, t.paused = nil, false
+		t.current, t.paused, t.staff = nil, false, ""
+	case hallproto.EvStaffLoggedIn, hallproto.EvStaffHandedOver:
+		t.staff = e.Staff
 	default:
 		t.mu.Unlock()
 		return
