@@ -3,6 +3,7 @@ package kioskapp
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -237,14 +238,15 @@ func printerState(st escpos.Status, err error) flow.PrinterState {
 func (k *Kiosk) upload(ctx context.Context, e flow.UploadDocument) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	// encoding/json sends []byte as base64, the documents API's format.
-	body := struct {
-		RequestID string            `json:"request_id"`
-		TicketID  uint64            `json:"ticket_id,omitempty"`
-		IDCard    *hallproto.IDCard `json:"idcard,omitempty"`
-		Material  string            `json:"material"`
-		Pages     [][]byte          `json:"pages"`
-	}{e.RequestID, e.TicketID, e.IDCard, e.Material, e.Pages}
+	body := hallproto.DocumentUpload{RequestID: e.RequestID, TicketID: e.TicketID,
+		Material: materialName(e.Material), Source: k.cfg.Device}
+	if e.IDCard != nil {
+		// The controller binds by the number alone: the name stays here.
+		body.IDCard = &hallproto.IDCard{Number: e.IDCard.Number}
+	}
+	for _, p := range e.Pages {
+		body.Pages = append(body.Pages, base64.StdEncoding.EncodeToString(p))
+	}
 	if err := k.d.Link.Do(ctx, http.MethodPost, "/api/v1/documents", body, nil); err != nil {
 		msg := "资料上传失败，请稍后再试或联系工作人员"
 		var ae *link.APIError
@@ -256,6 +258,17 @@ func (k *Kiosk) upload(ctx context.Context, e flow.UploadDocument) {
 		return
 	}
 	k.post(k.ctx, flow.UploadDone{RequestID: e.RequestID})
+}
+
+// materialName is what the window's staff read: the material's Chinese
+// name (户口簿), not the kiosk's id for it (household_register).
+func materialName(id string) string {
+	for _, m := range flow.DefaultMaterials {
+		if m.ID == id && m.Name.ZH != "" {
+			return m.Name.ZH
+		}
+	}
+	return id
 }
 
 // deviceStatus is hallproto.DeviceStatus's wire shape.

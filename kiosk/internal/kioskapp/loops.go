@@ -240,7 +240,15 @@ func (k *Kiosk) startCamera(ctx context.Context) {
 			case err != nil:
 				k.post(cctx, flow.CameraBroken{})
 			default:
-				k.post(cctx, flow.CameraFrame{JPEG: st.JPEG})
+				// The driver checks only the header; a frame cut short in
+				// its scan data passes that, shows as a grey smear and is
+				// refused by the controller's upload. Only a frame that
+				// decodes is a page the citizen may capture.
+				if _, derr := st.Decode(); derr != nil {
+					k.post(cctx, flow.CameraBroken{})
+				} else {
+					k.post(cctx, flow.CameraFrame{JPEG: st.JPEG})
+				}
 			}
 			sleep(cctx, 300*time.Millisecond)
 		}
