@@ -445,3 +445,28 @@ func TestDocumentUploadUnreachable(t *testing.T) {
 		t.Fatalf("documents after the retry: %+v; want the one page once", pl.Documents)
 	}
 }
+
+// BenchmarkPreviewFrameCheck is what the kiosk pays per preview frame to
+// refuse frames that do not decode (about three frames a second while the
+// document camera is in use): a full decode, at a UVC document camera's
+// preview size and at a 5 MP still.
+func BenchmarkPreviewFrameCheck(b *testing.B) {
+	for _, sz := range []struct{ w, h int }{{640, 480}, {2592, 1944}} {
+		b.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(b *testing.B) {
+			frame := cameratest.JPEG(cameratest.Document(sz.w, sz.h), true)
+			st, err := camera.NewStill(frame, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(st.JPEG)))
+			b.ReportAllocs()
+			start := time.Now()
+			for b.Loop() {
+				if _, err := st.Decode(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/frame")
+		})
+	}
+}
