@@ -191,6 +191,16 @@ func (s *Syncer) follow(ctx context.Context, since uint64) bool {
 			return
 		}
 		s.mu.Lock()
+		if e.Seq <= s.m.Seq() {
+			// The link delivers each event once, so an old sequence means
+			// the controller's log was replaced (a restored or new
+			// database): its state is no longer ours.
+			have := s.m.Seq()
+			s.mu.Unlock()
+			s.o.Logger.Warn("hall display: the controller's sequence went back, reloading", "have", have, "got", e.Seq)
+			cancel()
+			return
+		}
 		ch, err := s.m.Apply(&e, s.o.Now())
 		seq, stale := s.m.Seq(), s.m.Stale()
 		s.mu.Unlock()
