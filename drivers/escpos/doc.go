@@ -19,6 +19,10 @@
 //     Message gives 打印纸用完，请联系工作人员 and so on), Status polls, and
 //     Monitor reports changes and reopens an unplugged printer. Status is
 //     never polled inside a job, where it would print as image bytes.
+//     Every Print error is a *JobError counting the bytes sent; it matches
+//     ErrRefused (and its Refused method says true) only when no byte of
+//     the job left, so a kiosk knows a ticket may be printed again without
+//     risking a second copy.
 //   - Parse, Decode and Render turn a byte stream back into readable text
 //     for test failures and golden diffs.
 //
