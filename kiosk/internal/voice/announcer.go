@@ -63,7 +63,8 @@ type Opts struct {
 	// citizen hearing a minute-old call walks to a window already serving
 	// someone else.
 	MaxAge time.Duration
-	// Times each announcement is said (halls often say it twice).
+	// Times each announcement is said (halls often say it twice); while
+	// other calls wait, each is said once.
 	Times int
 	// Pause between two sayings and two announcements.
 	Pause time.Duration
@@ -234,8 +235,14 @@ func (a *Announcer) Run(ctx context.Context) error {
 				continue
 			}
 		}
+		// In a burst, each call is said once so that the last one is not
+		// minutes late; a call alone is said Times times.
+		times := a.o.Times
+		if a.Pending() > 0 {
+			times = 1
+		}
 		var err error
-		for i := range a.o.Times {
+		for i := range times {
 			if i > 0 && !sleep(ctx, a.o.Pause) {
 				break
 			}
