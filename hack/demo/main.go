@@ -1,25 +1,35 @@
-// Command demo starts a whole demo hall on loopback: the hall controller on
-// the embedded demo configuration, emulated kiosks and window terminals
-// (optionally generating traffic by themselves), and a page where a person
-// takes tickets, presses window buttons and watches the LED signs and the
-// hall display. Run: go run ./hack/demo, then open the printed address.
+// Command demo starts a whole demo hall on loopback and prints one
+// address: the hall controller on the embedded demo configuration (with
+// the demo's tokens and an appointment for one of its fictional
+// citizens), emulated devices speaking their real byte protocols over
+// pseudo-terminals (ID card reader, ticket printer, eight KWS/1 LED window
+// signs, the RS-485 caller and evaluator keypad bus), and the device
+// programs built from this tree and run as child processes: the kiosk
+// (kiosk/cmd/kiosk) and the hall display (kiosk/cmd/display) each on a
+// browser virtual screen, and the window terminals (kiosk/cmd/window).
+//
+// The page shows the kiosk's screen (tap it), places the citizens' ID
+// cards on the reader, shows each printed ticket as an image, has every
+// window's keypad and evaluator and shows its LED sign, the hall screen,
+// the announcements, and the way into the management console.
+//
+//	go run ./hack/demo              then open http://127.0.0.1:8088/
+//	go run ./hack/demo -auto        emulated citizens and staff keep the hall busy
+//
+// The device programs are built with -tags noos (fyne's embedded
+// driver); the demo itself needs no tags. Everything listens on
+// 127.0.0.1 only, and the children die with the demo.
 package main
 
 import (
-	"bytes"
 	"context"
-	crand "crypto/rand"
-	_ "embed"
-	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -27,25 +37,30 @@ import (
 	"time"
 
 	"hallq/controller/hallproto"
-	"hallq/controller/server"
 )
 
-//go:embed page.html
-var page []byte
-
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	listen := flag.String("listen", "127.0.0.1:8088", "address of the demo page")
-	api := flag.String("api", "127.0.0.1:0", "address of the controller API (loopback)")
-	data := flag.String("data", "", "data directory (default: a new temporary directory)")
-	auto := flag.Bool("auto", true, "emulated citizens take tickets and emulated staff serve them")
-	flag.Parse()
+func run(args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:8088", "address of the demo page (loopback)")
+	data := fs.String("data", "", "data directory (default: a new temporary directory, removed at the end)")
+	auto := fs.Bool("auto", false, "emulated citizens take tickets and emulated staff at windows 1-4 serve them")
+	voice := fs.Bool("voice", true, "speak calls into WAV files for the page (needs espeak-ng)")
+	noDisplay := fs.Bool("no-display", false, "do not run the hall display program")
+	shift := fs.Bool("workday", true, "on a weekend or holiday, run the controller's clock on the next working day (appointments need one)")
+	verbose := fs.Bool("v", false, "log the controller's warnings")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if host, _, err := net.SplitHostPort(*listen); err != nil || !net.ParseIP(host).IsLoopback() {
+		return fmt.Errorf("-listen %s: the demo serves loopback only (its page holds an admin token's rights)", *listen)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *data == "" {
@@ -56,112 +71,74 @@ func run() error {
 		defer os.RemoveAll(d)
 		*data = d
 	}
-	tokBytes := make([]byte, 16)
-	crand.Read(tokBytes)
-	token := hex.EncodeToString(tokBytes)
-	lg := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctl, err := server.Start(server.Config{Listen: *api, DataDir: filepath.Clean(*data), DevToken: token, Logger: lg})
+	bin := ""
+	if c, err := os.UserCacheDir(); err == nil {
+		bin = filepath.Join(c, "hallq-demo", "bin")
+	}
+	lg := slog.New(slog.DiscardHandler)
+	if *verbose {
+		lg = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	// Listen first: a busy port should fail before minutes of building.
+	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
-	defer ctl.Shutdown(context.Background())
-	base := "http://" + ctl.Addr()
-	c := &client{base: base, token: token, http: &http.Client{Timeout: 5 * time.Second}}
-	for i := 1; i <= 8; i++ {
-		c.post(fmt.Sprintf("/api/v1/windows/%d/login", i), map[string]any{"staff": fmt.Sprintf("S%03d", i)})
+	h, err := Start(ctx, Options{DataDir: *data, BinDir: bin, Voice: *voice, NoDisplay: *noDisplay,
+		ShiftToWorkday: *shift, Logger: lg, Progress: os.Stdout})
+	if err != nil {
+		ln.Close()
+		return err
 	}
+	defer h.Close()
 	if *auto {
-		go c.traffic(ctx)
+		go h.traffic(ctx)
 	}
-	target, _ := url.Parse(base)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.FlushInterval = -1 // the event stream must not be buffered
-	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(page)
-	})
-	// The page talks to the controller through this proxy, which adds the
-	// demo's token: the browser never holds it.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+token)
-		proxy.ServeHTTP(w, r)
-	})
-	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
-	fmt.Printf("hallq demo hall: open http://%s/ in a browser\n", *listen)
-	fmt.Printf("controller API: %s (dev token %s, loopback only)\n", base, token)
-	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+	fmt.Printf("\nhallq demo hall: open http://%s/ in a browser (Ctrl-C stops everything)\n", ln.Addr())
+	fmt.Printf("  management console: %s/console/ (manager / manager-demo)\n", h.base)
+	fmt.Printf("  logs and configurations: %s\n", *data)
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
-type client struct {
-	base, token string
-	http        *http.Client
-	n           int
-}
-
-func (c *client) post(path string, body map[string]any) (int, []byte) {
-	c.n++
-	body["request_id"] = fmt.Sprintf("demo-%d-%d", time.Now().UnixNano(), c.n)
-	j, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", c.base+path, bytes.NewReader(j))
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
-
-// traffic plays citizens and staff: a ticket every few seconds, windows 1-6
-// call, start and finish on their own; windows 7 and 8 are left to the
-// person at the page.
-func (c *client) traffic(ctx context.Context) {
+// traffic plays citizens and staff: a ticket every few seconds through the
+// API, and windows 1-4 call, start, finish and rate with their keypads
+// and evaluators; windows 5-8 are left to the person at the page.
+func (h *Hall) traffic(ctx context.Context) {
 	services := []string{"social", "household", "business", "tax", "property"}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	busy := map[int]time.Time{}
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
-	for {
+	for n := 0; ; n++ {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
 			if rng.IntN(3) == 0 {
-				body := map[string]any{"service": services[rng.IntN(len(services))], "source": "demo-kiosk"}
-				if rng.IntN(5) == 0 {
-					body["category"] = "pregnant"
-				}
-				c.post("/api/v1/tickets", body)
+				req := hallproto.IssueRequest{RequestID: "demo-auto-" + randomToken(), Service: services[rng.IntN(len(services))], Source: "demo-auto"}
+				h.call(ctx, "POST", "/api/v1/tickets", req, nil)
 			}
-			for w := 1; w <= 6; w++ {
-				until, serving := busy[w]
-				switch {
-				case serving && now.After(until):
-					c.post(fmt.Sprintf("/api/v1/windows/%d/finish", w), map[string]any{"outcome": "办结"})
-					delete(busy, w)
-				case !serving && rng.IntN(4) == 0:
-					if code, b := c.post(fmt.Sprintf("/api/v1/windows/%d/call", w), map[string]any{}); code == 200 {
-						var t hallproto.Ticket
-						json.Unmarshal(b, &t)
-						c.post(fmt.Sprintf("/api/v1/windows/%d/start", w), map[string]any{})
-						busy[w] = now.Add(time.Duration(8+rng.IntN(20)) * time.Second)
-					}
-				}
+			w := 1 + n%4
+			until, serving := busy[w]
+			switch {
+			case serving && now.After(until):
+				h.dev.Exec(fmt.Sprintf("key %d ask-rating", w))
+				h.dev.Exec(fmt.Sprintf("rate %d %d", 100+w, 3+rng.IntN(3)))
+				delete(busy, w)
+			case !serving && rng.IntN(2) == 0:
+				h.dev.Exec(fmt.Sprintf("key %d call", w))
+				h.dev.Exec(fmt.Sprintf("key %d confirm", w))
+				busy[w] = now.Add(time.Duration(10+rng.IntN(20)) * time.Second)
 			}
 		}
 	}
