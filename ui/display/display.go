@@ -123,11 +123,11 @@ func New(height int) *Screen {
 		c := &s.calls[i]
 		c.bg = canvas.NewRectangle(colRow)
 		c.bg.CornerRadius = 12 * k
-		c.pleaseT = text("请", 56*k, colText, false)
-		c.number = text("", 96*k, colNumber, true)
-		c.window = text("", 72*k, colText, true)
+		c.pleaseT = text("请", 50*k, colText, false)
+		c.number = text("", 84*k, colNumber, true)
+		c.window = text("", 62*k, colText, true)
 		c.service = text("", 32*k, colDim, false)
-		line := container.NewHBox(c.pleaseT, c.number, text("号 到", 56*k, colText, false), c.window, text("办理", 56*k, colText, false))
+		line := container.NewHBox(c.pleaseT, c.number, text("号 到", 50*k, colText, false), c.window, text("办理", 50*k, colText, false))
 		c.box = container.NewStack(c.bg, container.NewPadded(container.NewBorder(nil, nil, nil,
 			container.NewCenter(c.service), container.NewCenter(line))))
 		c.box.Hide()

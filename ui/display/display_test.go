@@ -31,18 +31,23 @@ func sample(blink bool) Frame {
 // render shows f on a 1920x1080 test window with the CJK theme.
 func render(t *testing.T, f Frame) (*Screen, image.Image) {
 	t.Helper()
+	return renderAt(t, f, 1920, 1080)
+}
+
+func renderAt(t *testing.T, f Frame, width, height int) (*Screen, image.Image) {
+	t.Helper()
 	a := test.NewApp()
 	t.Cleanup(a.Quit)
-	th, err := theme.New(&theme.Opts{BaseText: theme.BaseTextFor(1080)})
+	th, err := theme.New(&theme.Opts{BaseText: theme.BaseTextFor(height)})
 	if err != nil {
 		t.Skipf("no CJK font on this machine (%v); install fonts-wqy-microhei", err)
 	}
 	a.Settings().SetTheme(th)
-	s := New(1080)
+	s := New(height)
 	w := test.NewWindow(s.Content())
 	t.Cleanup(w.Close)
 	w.SetPadded(false)
-	w.Resize(fyne.NewSize(1920, 1080))
+	w.Resize(fyne.NewSize(float32(width), float32(height)))
 	s.Show(f)
 	return s, w.Canvas().Capture()
 }
@@ -120,6 +125,18 @@ func TestScreen(t *testing.T) {
 	if contains(got, "A023") || !contains(got, "请留意叫号") || !contains(got, "离线 ") {
 		t.Errorf("empty offline screen shows %q", got)
 	}
+}
+
+// TestScreen720: the demo's 1280x720 virtual screen scales everything down.
+func TestScreen720(t *testing.T) {
+	f := sample(true)
+	f.Calls = append(f.Calls, CallRow{Number: "C015", WindowName: "5号窗口", Service: "企业开办"},
+		CallRow{Number: "D101", WindowName: "6号窗口", Service: "税务办理"}, CallRow{Number: "A020", WindowName: "1号窗口", Service: "社保医保"})
+	_, img := renderAt(t, f, 1280, 720)
+	if img.Bounds().Dx() != 1280 || img.Bounds().Dy() != 720 {
+		t.Fatalf("size %v", img.Bounds())
+	}
+	golden(t, "screen_1280x720_six_calls.png", img)
 }
 
 func captureOf(t *testing.T, s *Screen) image.Image {
