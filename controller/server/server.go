@@ -217,8 +217,13 @@ func Start(c Config) (*Controller, error) {
 		return nil, fmt.Errorf("server: listen: %w", err)
 	}
 	ctl.ln = ln
-	ctl.srv = &http.Server{Handler: ctl.api, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+	// Event streams never end by themselves, and http.Server.Shutdown does
+	// not end handlers: the base context is cancelled on shutdown so the
+	// streams close and Shutdown does not wait out its whole grace period.
+	baseCtx, cancelStreams := context.WithCancel(context.Background())
+	ctl.srv = &http.Server{Handler: ctl.api, BaseContext: func(net.Listener) context.Context { return baseCtx }, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(lg.Handler(), slog.LevelWarn)}
+	ctl.srv.RegisterOnShutdown(cancelStreams)
 	go func() {
 		if err := ctl.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			lg.Error("http server", "err", err)
