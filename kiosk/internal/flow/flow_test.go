@@ -1094,3 +1094,34 @@ func TestMinutes(t *testing.T) {
 		}
 	}
 }
+
+// An offline ticket has no controller id until the kiosk replays it:
+// pages taken after it are bound to the card, or, without a card, the
+// citizen is asked for one rather than uploading pages the controller
+// would refuse.
+func TestDocumentsAfterOfflineTicket(t *testing.T) {
+	offline := ticketA(hallproto.Normal)
+	offline.ID = 0
+	h := newHarness(t, testConfig())
+	h.toMenu(adult)
+	h.do(ChooseGroup{ID: "police"}, ChooseService{ID: "hukou"}, ChooseChannel{Index: 0})
+	h.issue(offline, true)
+	h.do(PrintDone{Job: one[Print](h).Job})
+	h.do(StartDocuments{})
+	h.screen(ScreenMaterial)
+	h.do(ChooseMaterial{ID: "household_register"})
+	h.do(CameraFrame{JPEG: []byte("page-1")}, Capture{})
+	h.screen(ScreenReview)
+	h.do(FinishDocuments{})
+	up := one[UploadDocument](h)
+	if up.TicketID != 0 || up.IDCard == nil || up.IDCard.Number != adult.Number {
+		t.Fatalf("offline ticket with a card: upload %+v, want bound to the card", up)
+	}
+
+	h2 := newHarness(t, testConfig())
+	h2.do(NoIDCard{}, ChooseGroup{ID: "police"}, ChooseService{ID: "hukou"}, ChooseChannel{Index: 0})
+	h2.issue(offline, true)
+	h2.do(PrintDone{Job: one[Print](h2).Job})
+	h2.do(StartDocuments{})
+	h2.screen(ScreenIdentify)
+}

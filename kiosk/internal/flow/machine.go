@@ -1230,7 +1230,9 @@ func (m *Machine) onStartDocuments() {
 		m.s.purpose = forDocuments
 		m.touch()
 	case ScreenDone, ScreenGroups, ScreenServices:
-		if m.s.ticket == nil && m.s.card == nil {
+		// An offline ticket has no controller id until it is replayed, so
+		// pages can be bound only to the card; without one, ask for it.
+		if !m.boundTicket() && m.s.card == nil {
 			m.s.purpose = forDocuments
 			m.gotoIdentify()
 			return
@@ -1239,6 +1241,10 @@ func (m *Machine) onStartDocuments() {
 		m.gotoMaterial()
 	}
 }
+
+// boundTicket: the session's ticket is known to the controller, so
+// documents can be bound to it.
+func (m *Machine) boundTicket() bool { return m.s.ticket != nil && m.s.ticket.ID != 0 }
 
 func (m *Machine) gotoMaterial() {
 	m.s.material = ""
@@ -1360,7 +1366,7 @@ func (m *Machine) onFinishDocuments() {
 	}
 	up := UploadDocument{RequestID: m.s.uploadReq, Material: m.s.material,
 		Pages: append([][]byte(nil), m.s.pages...)}
-	if m.s.ticket != nil {
+	if m.boundTicket() {
 		up.TicketID = m.s.ticket.ID
 	} else {
 		up.IDCard = m.wireCard()
