@@ -386,20 +386,35 @@ func (t *Terminal) noteErr(err error) {
 	}
 }
 
+// busyCount counts actions in progress per busy file: the terminals of a
+// shared bus run in one process and share the file.
+var busyCount = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
 // busy marks an action in progress for the firmware agent (no update
 // reboot in the middle of it).
 func (t *Terminal) busy(on bool) {
-	if t.o.BusyFile == "" {
+	path := t.o.BusyFile
+	if path == "" {
 		return
 	}
+	busyCount.Lock()
+	defer busyCount.Unlock()
 	if on {
-		os.MkdirAll(filepath.Dir(t.o.BusyFile), 0o755)
-		if f, err := os.Create(t.o.BusyFile); err == nil {
-			f.Close()
+		if busyCount.n[path]++; busyCount.n[path] == 1 {
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			if f, err := os.Create(path); err == nil {
+				f.Close()
+			}
 		}
 		return
 	}
-	os.Remove(t.o.BusyFile)
+	if busyCount.n[path]--; busyCount.n[path] <= 0 {
+		delete(busyCount.n, path)
+		os.Remove(path)
+	}
 }
 
 // Press handles one key press. It returns nil when the action was done,
