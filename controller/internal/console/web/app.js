@@ -240,6 +240,8 @@ PAGES.monitor = async (first) => {
   $('calls').replaceChildren(...(S.calls.length ? S.calls.map((c) => el('li', {},
     el('strong', {}, c.ticket.number), ' → ', (c.window || '') + '号窗口 ', el('span', { class: 'muted' }, fmtTime(c.at) + (c.type === 'ticket.recalled' ? '（重呼）' : ''))))
     : [el('li', { class: 'muted' }, '暂无叫号')]));
+  // For the browser test's time-to-interactive figure.
+  if (!window.consoleInteractive && !(q instanceof Error)) window.consoleInteractive = performance.now();
 };
 
 function tickWaits() {
@@ -433,7 +435,7 @@ async function loadReport() {
   const flat = rows.map((row) => { const o = {}; for (const [k, v] of Object.entries(row)) if (v === null || typeof v !== 'object') o[k] = v; return o; });
   const cols = flat.length ? Object.keys(flat[0]) : [];
   t.tHead.replaceChildren(el('tr', {}, ...cols.map((c) => el('th', {}, REPORT_LABELS[c] || c))));
-  t.tBodies[0].replaceChildren(...flat.map((o) => el('tr', {}, ...cols.map((c) => el('td', {}, typeof o[c] === 'number' && !Number.isInteger(o[c]) ? o[c].toFixed(2) : o[c]))));
+  t.tBodies[0].replaceChildren(...flat.map((o) => el('tr', {}, ...cols.map((c) => el('td', {}, typeof o[c] === 'number' && !Number.isInteger(o[c]) ? o[c].toFixed(2) : o[c])))));
   if (!flat.length) t.tBodies[0].replaceChildren(el('tr', {}, el('td', { class: 'muted' }, '该周期没有数据')));
   const label = cols.find((c) => typeof flat[0][c] === 'string');
   const num = cols.find((c) => typeof flat[0][c] === 'number' && c !== label);
@@ -552,6 +554,9 @@ document.addEventListener('DOMContentLoaded', async () => {
     act({ window: $('tr-window').value, action: 'transfer', service: $('tr-service').value, to_window: $('tr-to').value || undefined }, '已转办');
   });
   window.addEventListener('hashchange', route);
+  // Close the stream when the page goes away: a page kept in the back-forward
+  // cache would otherwise hold one of the browser's few connections per host.
+  window.addEventListener('pagehide', stopStream);
   setInterval(tickWaits, 1000);
   setInterval(() => { if (S.me && S.page === 'monitor') loadDevices(); }, 15000);
   try {
