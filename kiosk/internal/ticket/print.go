@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"hallq/drivers/escpos"
 )
@@ -49,23 +48,10 @@ func Print(ctx context.Context, p Printer, job []byte) error {
 	return fmt.Errorf("ticket: print: %w", err)
 }
 
-// sentNothing tells an escpos.Dev refusal before the job from a failure
-// during or after it, by the driver's documented wrapping: a refusal is
-// the status sentinel alone; "job may be incomplete", "after job" and
-// write errors concern bytes already sent.
-func sentNothing(err error) bool {
-	var refused interface{ Refused() bool }
-	if errors.As(err, &refused) {
-		return refused.Refused()
-	}
-	msg := err.Error()
-	for _, s := range []string{"job may be incomplete", "after job", "write:", "cancelled after"} {
-		if strings.Contains(msg, s) {
-			return false
-		}
-	}
-	return true
-}
+// sentNothing: the driver refused the job before any byte left (status
+// check failed, printer offline), so nothing was printed and the ticket
+// may be offered again; a failure after bytes left must not reprint.
+func sentNothing(err error) bool { return errors.Is(err, escpos.ErrRefused) }
 
 // Problems names a printer status for hallproto.DeviceStatus.Problems:
 // printer_offline, printer_paper_end, printer_cover_open,
