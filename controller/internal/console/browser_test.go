@@ -148,6 +148,18 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("call: %d %s", st, b)
 	}
 	waitJS(t, ctx, "call shown", `document.getElementById('calls').textContent.includes('A001') && (document.getElementById('mon-win-2') || {textContent: ''}).textContent.includes('A001')`)
+	// Two citizens have waited 25 minutes for household registration: the
+	// longest wait turns amber (red from 30 minutes).
+	for range 2 {
+		if st, b := call(t, base, "POST", "/api/v1/tickets", map[string]any{"request_id": reqID(), "service": "household"}); st != 201 {
+			t.Fatalf("issue: %d %s", st, b)
+		}
+	}
+	setClock(clock().Add(25 * time.Minute))
+	if st, b := call(t, base, "POST", "/api/v1/tickets", map[string]any{"request_id": reqID(), "service": "property", "category": "pregnant"}); st != 201 {
+		t.Fatalf("issue: %d %s", st, b)
+	}
+	waitJS(t, ctx, "amber wait", `(document.querySelector('#queues tr[data-service="household"] td.longest') || {className: ''}).className.includes('wait-amber') && (document.querySelector('#queues tr[data-service="property"] td.total') || {}).textContent === '1'`)
 	browsertest.Screenshot(t, ctx, "monitor")
 
 	// Pause window 2 from the browser (after finishing its ticket).

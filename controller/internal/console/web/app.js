@@ -71,10 +71,12 @@ function fmtDur(sec) {
   const m = Math.floor(sec / 60), s = sec % 60;
   return m >= 60 ? Math.floor(m / 60) + '时' + (m % 60) + '分' : m + '分' + String(s).padStart(2, '0') + '秒';
 }
+// fmtTime shows the hall's local time as the controller wrote it (with
+// the hall's offset), whatever the browser's time zone.
 function fmtTime(iso) {
   if (!iso) return '';
-  const d = new Date(iso);
-  return isNaN(d) ? iso : d.toLocaleString('zh-CN', { hour12: false });
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(iso);
+  return m ? m[1] + ' ' + m[2] : String(iso);
 }
 function svcName(id) { const s = S.services.find((x) => x.id === id); return s ? s.name : id; }
 function today() { const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); }
@@ -409,11 +411,19 @@ PAGES.evaluations = async () => {
   } catch (e) { unavailable(fb, 8, e); }
 };
 
-// Reports: a table of whatever rows the report API returns, a bar chart of
-// the first numeric column, and download links.
-const REPORT_LABELS = { key: '项目', name: '名称', issued: '取号', served: '办结', no_shows: '过号', mean_wait_seconds: '平均等候(秒)',
-  p90_wait_seconds: 'P90等候(秒)', max_wait_seconds: '最长等候(秒)', within_30_share: '30分钟内占比', mean_service_seconds: '平均办理(秒)',
-  utilisation: '窗口利用率', satisfaction: '满意率', ratings: '评价数' };
+// Reports: the report API's rows as a table with Chinese headers, bar
+// charts of the work done per row and per day, and download links.
+const MIN = (v) => (v / 60).toFixed(1);
+const PCT = (v) => (100 * v).toFixed(1) + '%';
+const REPORT_COLS = [
+  ['name', '名称', (r) => r.name || r.key || '合计'], ['issued', '取号', (r) => r.issued], ['served', '办结', (r) => r.served],
+  ['no_shows', '过号', (r) => r.no_shows], ['cancelled', '取消', (r) => r.cancelled],
+  ['wait_mean_seconds', '平均等候(分)', (r) => MIN(r.wait_mean_seconds)], ['wait_p90_seconds', 'P90等候(分)', (r) => MIN(r.wait_p90_seconds)],
+  ['wait_max_seconds', '最长等候(分)', (r) => MIN(r.wait_max_seconds)], ['within_30_share', '30分钟内', (r) => PCT(r.within_30_share)],
+  ['service_mean_seconds', '平均办理(分)', (r) => MIN(r.service_mean_seconds)], ['service_p90_seconds', 'P90办理(分)', (r) => MIN(r.service_p90_seconds)],
+  ['utilisation', '窗口利用率', (r) => PCT(r.utilisation)], ['rating_count', '评价数', (r) => r.rating_count],
+  ['ratings', '评价分布(5→1)', (r) => (r.ratings || []).slice(1).reverse().join('/')], ['satisfaction', '满意率', (r) => r.rating_count ? PCT(r.satisfaction) : '—'],
+];
 
 PAGES.reports = async (first) => {
   if (first && !$('rp-from').value) { const d = new Date(); $('rp-from').value = d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-01'; }
@@ -431,15 +441,15 @@ async function loadReport() {
   const t = $('report');
   let r;
   try { r = await api('GET', reportQuery('json')); } catch (e) { t.tHead.replaceChildren(); unavailable(t.tBodies[0], 1, e); $('rp-chart').replaceChildren(); return; }
-  const rows = Array.isArray(r) ? r : (r.rows || Object.values(r).find(Array.isArray) || []);
-  const flat = rows.map((row) => { const o = {}; for (const [k, v] of Object.entries(row)) if (v === null || typeof v !== 'object') o[k] = v; return o; });
-  const cols = flat.length ? Object.keys(flat[0]) : [];
-  t.tHead.replaceChildren(el('tr', {}, ...cols.map((c) => el('th', {}, REPORT_LABELS[c] || c))));
-  t.tBodies[0].replaceChildren(...flat.map((o) => el('tr', {}, ...cols.map((c) => el('td', {}, typeof o[c] === 'number' && !Number.isInteger(o[c]) ? o[c].toFixed(2) : o[c])))));
-  if (!flat.length) t.tBodies[0].replaceChildren(el('tr', {}, el('td', { class: 'muted' }, '该周期没有数据')));
-  const label = cols.find((c) => typeof flat[0][c] === 'string');
-  const num = cols.find((c) => typeof flat[0][c] === 'number' && c !== label);
-  $('rp-chart').replaceChildren(num ? barChart(flat.map((o) => [String(o[label] ?? ''), Number(o[num]) || 0]), REPORT_LABELS[num] || num) : '');
+  const rows = r.rows || [];
+  t.tHead.replaceChildren(el('tr', {}, ...REPORT_COLS.map((c) => el('th', {}, c[1]))));
+  const line = (row, cls) => el('tr', { class: cls }, ...REPORT_COLS.map((c) => el('td', {}, c[2](row) ?? '')));
+  t.tBodies[0].replaceChildren(...rows.map((row) => line(row)), ...(r.total ? [line(r.total, 'total')] : []));
+  if (!rows.length) t.tBodies[0].replaceChildren(el('tr', {}, el('td', { colspan: REPORT_COLS.length, class: 'muted' }, '该周期没有数据')));
+  const by = { service: '业务', window: '窗口', staff: '工作人员' }[r.by] || '';
+  $('rp-chart').replaceChildren(
+    barChart(rows.map((x) => [x.name || x.key, x.served]), `各${by}办结量（${r.from} 至 ${r.until}）`),
+    barChart((r.days || []).map((x) => [String(x.key).slice(8), x.issued]), '每日取号'));
 }
 
 function barChart(data, title) {
