@@ -192,6 +192,8 @@ func (r *Role) AppUnit() string {
 	fmt.Fprintf(&b, "ConditionPathExists=%s\n", strings.Fields(r.App.Exec)[0])
 	b.WriteString("\n[Service]\nRuntimeDirectory=hallq\nRuntimeDirectoryPreserve=yes\n")
 	if r.App.NeedsFramebuffer {
+		// fyne reads its locale from LANG and complains about "C".
+		b.WriteString("Environment=LANG=zh_CN.UTF-8\n")
 		// The kernel's text console would draw its cursor and messages
 		// over the app's frames: unbind it from the framebuffer ("-": a
 		// kernel without fbcon is fine).
