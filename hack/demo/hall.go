@@ -49,7 +49,7 @@ type Options struct {
 	NoDisplay bool
 	// Voice: speak calls into WAV files (needs espeak-ng on PATH).
 	Voice bool
-	// KioskWidth, KioskHeight: the kiosk's virtual screen (1024x600).
+	// KioskWidth, KioskHeight: the kiosk's virtual screen (1280x800).
 	KioskWidth, KioskHeight int
 	// ShiftToWorkday: when today is not a working day, run the
 	// controller's clock on the next working day, so that appointments
@@ -131,7 +131,7 @@ func Start(ctx context.Context, o Options) (_ *Hall, err error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.KioskWidth <= 0 || o.KioskHeight <= 0 {
-		o.KioskWidth, o.KioskHeight = 1024, 600
+		o.KioskWidth, o.KioskHeight = 1280, 800
 	}
 	if o.Root == "" {
 		wd, _ := os.Getwd()
