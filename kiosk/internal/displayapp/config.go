@@ -55,6 +55,11 @@ type ScreenConfig struct {
 	Framebuffer string `yaml:"framebuffer"`
 	Width       int    `yaml:"width"`
 	Height      int    `yaml:"height"`
+	// RenderScale lets fyne paint a smaller canvas that the driver scales
+	// up (fyne's software painter costs time per pixel: a full 1080p paint
+	// is ~70-85 ms here). 0 picks 1.5 for screens taller than 900 pixels;
+	// the hall screen's text is large, so the upscale stays legible.
+	RenderScale float64 `yaml:"render_scale"`
 }
 
 // VoiceConfig selects how calls are spoken.

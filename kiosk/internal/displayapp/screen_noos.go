@@ -39,6 +39,13 @@ func runScreen(ctx context.Context, d *Display) error {
 		defer fb.Close()
 		drv = fb
 	}
+	scale := cfg.Screen.RenderScale
+	if scale == 0 && drv.ScreenSize().Height > 900 {
+		scale = 1.5
+	}
+	if scale > 1 {
+		drv.SetRenderScale(scale, false)
+	}
 	var paths []string
 	if cfg.Font != "" {
 		paths = []string{cfg.Font}
@@ -55,6 +62,7 @@ func runScreen(ctx context.Context, d *Display) error {
 	w := a.NewWindow("hallq display")
 	s := display.New(h)
 	w.SetContent(s.Content())
+	w.SetPadded(false)
 	w.SetFullScreen(true)
 	s.Show(d.Frame(time.Now()))
 	go func() {
@@ -72,6 +80,9 @@ func runScreen(ctx context.Context, d *Display) error {
 			}
 			f := d.Frame(time.Now())
 			fyne.Do(func() { s.Show(f) })
+			// fyne's embedded driver paints only after input events, and
+			// the hall screen has no input: push a paint after each change.
+			drv.Refresh()
 		}
 	}()
 	w.ShowAndRun()
