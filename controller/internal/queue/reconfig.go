@@ -71,7 +71,12 @@ func (h *Hall) Reconfigure(now time.Time, a ReconfigureArgs) error {
 	if err := checkText("by", a.By, 64); err != nil {
 		return err
 	}
-	h.emit(Event{Type: EvReconfigured, At: now, Staff: a.By, Config: &cfg, ConfigVersion: a.Version, Base: a.Base})
+	e := Event{Type: EvReconfigured, At: now, Staff: a.By, Config: &cfg, ConfigVersion: a.Version, Base: a.Base, Seq: h.lastSeq + 1}
+	// A record the log cannot read back would stop the next start.
+	if rec, err := EncodeRecord(&e); err != nil || len(rec) > MaxRecord {
+		return errf(ErrInvalid, "配置过大（超过 %d 字节）", "configuration too large (over %d bytes)", MaxRecord, MaxRecord)
+	}
+	h.emit(e)
 	return nil
 }
 

@@ -1,8 +1,11 @@
 package queue
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,6 +68,11 @@ func TestReconfigure(t *testing.T) {
 			c.Windows[2].Services = []string{"tax"}
 		}, nil},
 		{"invalid config", func(c *Config) { c.Services[1].Prefix = "A" }, ErrInvalid},
+		{"too large for one log record", func(c *Config) {
+			for i := range 1000 {
+				c.Windows = append(c.Windows, WindowConfig{ID: fmt.Sprint("w", i), Name: strings.Repeat("窗", 30), Services: []string{"social"}})
+			}
+		}, ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,4 +153,81 @@ func TestReconfigureKeepsLiveState(t *testing.T) {
 	if d.Number != "D001" {
 		t.Fatalf("new service number %s", d.Number)
 	}
+}
+
+// FuzzReconfigure: any configuration, as JSON from a console, is either
+// refused with a typed error and no event, or applied so that a replay of
+// the log from the original configuration gives the same hall.
+func FuzzReconfigure(f *testing.F) {
+	base := testConfig()
+	seed := func(mod func(c *Config)) {
+		c := testConfig()
+		mod(&c)
+		b, _ := json.Marshal(c)
+		f.Add(b)
+	}
+	seed(func(c *Config) {})
+	seed(func(c *Config) { c.Services = c.Services[:1]; c.Windows = c.Windows[:1] })
+	seed(func(c *Config) { c.Windows = append(c.Windows, WindowConfig{ID: "9", Services: []string{"tax"}}) })
+	seed(func(c *Config) { c.Hours.Timezone = "Mars/Olympus" })
+	seed(func(c *Config) { c.Services[0].First, c.Services[0].Last = 5, 7 })
+	f.Add([]byte(`{"services":[{"id":"x","name":"x","prefix":"Q"}],"windows":[{"id":"1","services":["x"]}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var cfg Config
+		if json.Unmarshal(b, &cfg) != nil {
+			return
+		}
+		h, err := New(base, []byte("k"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Login(t0, "1", "s1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Issue(t0, IssueArgs{Service: "social"}); err != nil {
+			t.Fatal(err)
+		}
+		before := h.LastSeq()
+		err = h.Reconfigure(t0.Add(time.Minute), ReconfigureArgs{Config: cfg, Version: 1, By: "fuzz"})
+		if err != nil {
+			var qe *Error
+			if !errors.As(err, &qe) || qe.Message == "" {
+				t.Fatalf("untyped refusal: %v", err)
+			}
+			if h.LastSeq() != before {
+				t.Fatal("a refused change emitted events")
+			}
+			return
+		}
+		evs := h.TakeEvents()
+		r, err := New(base, []byte("k"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			rec, err := EncodeRecord(&e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := DecodeRecord(rec)
+			if err != nil {
+				t.Fatalf("an accepted change does not read back: %v", err)
+			}
+			if err := r.Apply(d); err != nil {
+				t.Fatalf("replay: %v", err)
+			}
+		}
+		if ConfigHash(r.Config()) != ConfigHash(h.Config()) {
+			t.Fatal("replay gives another configuration")
+		}
+		// The hall still works: the waiting ticket is counted.
+		total := 0
+		for _, q := range h.Queues(t0) {
+			total += q.Total
+		}
+		if total != 1 {
+			t.Fatalf("waiting tickets after the change: %d", total)
+		}
+	})
 }
