@@ -32,7 +32,9 @@ type Opts struct {
 	Identity *enrol.Identity
 	// Set maps a dotted key path of the configuration ("printer.port") to
 	// an identity field: device_id, controller, role, window, ports.NAME or
-	// extra.NAME. A field that is empty keeps the template's value.
+	// extra.NAME. A field that is empty keeps the template's value. Numbers
+	// (window, numeric extras) are written as YAML ints, which decode into
+	// string fields too.
 	Set map[string]string
 	// Optional lists key paths holding device files (screen.touch): when
 	// the file does not exist the value is cleared.
@@ -142,7 +144,12 @@ func lookup(id *enrol.Identity, field string) (string, bool, error) {
 	case name == "ports" && sub != "":
 		return id.Settings.Ports[sub], false, nil
 	case name == "extra" && sub != "":
-		return id.Settings.Extra[sub], false, nil
+		// Settings carry strings; a number is written as a YAML int,
+		// which decodes into both int fields (bus addresses) and
+		// string fields (window "3").
+		v := id.Settings.Extra[sub]
+		_, err := strconv.Atoi(v)
+		return v, err == nil, nil
 	}
 	return "", false, fmt.Errorf("%w: %q (device_id, controller, role, window, ports.NAME, extra.NAME)", ErrField, field)
 }

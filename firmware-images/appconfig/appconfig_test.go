@@ -27,7 +27,7 @@ screen:
 
 var ident = &enrol.Identity{DeviceID: "dev-7", Role: "kiosk", Controller: "https://10.20.0.9:8443",
 	Settings: fleetapi.Settings{Window: 12, Ports: map[string]string{"idcard": "/dev/serial/by-id/sam", "printer": "/dev/serial/by-id/pos"},
-		Extra: map[string]string{"token": "kiosk-token-abcdef0123456789"}}}
+		Extra: map[string]string{"token": "kiosk-token-abcdef0123456789", "caller_addr": "12"}}}
 
 var kioskSet = map[string]string{"device": "device_id", "controller": "controller", "token": "extra.token",
 	"card_reader.port": "ports.idcard", "printer.port": "ports.printer", "camera.device": "ports.camera"}
@@ -66,8 +66,8 @@ func TestRender(t *testing.T) {
 		{"enrolled fills in", ident, kioskSet, nil, all,
 			map[string]any{"controller": "https://10.20.0.9:8443", "device": "dev-7", "token": "kiosk-token-abcdef0123456789",
 				"card_reader.port": "/dev/serial/by-id/sam", "printer.port": "/dev/serial/by-id/pos", "camera": nil}, 5},
-		{"window number is an int and creates the key", ident, map[string]string{"window": "window", "ports.keypad": "ports.idcard"}, nil, all,
-			map[string]any{"window": 12, "ports.keypad": "/dev/serial/by-id/sam"}, 2},
+		{"window number is an int and creates the key", ident, map[string]string{"window": "window", "ports.keypad": "ports.idcard", "input.caller_addr": "extra.caller_addr"}, nil, all,
+			map[string]any{"window": 12, "ports.keypad": "/dev/serial/by-id/sam", "input.caller_addr": 12}, 3},
 		{"missing devices cleared", ident, kioskSet, []string{"card_reader.port", "printer.port", "screen.touch", "camera.device"}, none,
 			map[string]any{"card_reader.port": "", "printer.port": "", "screen.touch": "", "screen.framebuffer": "/dev/fb0"}, 5 + 3},
 		{"present devices kept", nil, nil, []string{"card_reader.port", "screen.touch"},

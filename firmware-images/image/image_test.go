@@ -35,6 +35,20 @@ func TestRoles(t *testing.T) {
 		if !strings.Contains(r.AppUnit(), "ExecStart="+r.App.Exec) {
 			t.Errorf("%s app unit", r.Role)
 		}
+		if tmpl, err := r.AppConfigTemplate(); err != nil {
+			t.Errorf("%s: %v", r.Role, err)
+		} else if tmpl != nil {
+			if r.HealthFile != "" && !bytes.Contains(tmpl, []byte(r.HealthFile)) {
+				t.Errorf("%s: config template does not name the health file %s", r.Role, r.HealthFile)
+			}
+			if slices.Contains(r.Packages, "fonts-wqy-microhei") && !bytes.Contains(tmpl, []byte("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")) {
+				t.Errorf("%s: config template does not use the image's CJK font", r.Role)
+			}
+			if _, _, err := appconfig.Render(appconfig.Opts{Template: tmpl, Identity: &enrol.Identity{DeviceID: "d"}, Set: r.App.Config.Set,
+				Optional: r.App.Config.Optional, Exists: func(string) bool { return false }}); err != nil {
+				t.Errorf("%s: %v", r.Role, err)
+			}
+		}
 	}
 	if strings.Join(names, ",") != "controller,display,kiosk,window" {
 		t.Fatalf("roles %v", names)
