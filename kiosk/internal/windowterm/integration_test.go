@@ -38,7 +38,10 @@ func startHall(t *testing.T) *hall {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := controllertest.Start(t, nil)
-	admin, err := link.New(c.URL, c.Token, &link.Opts{MaxTries: 1, TryTimeout: time.Second})
+	// The test's own requests (issue, call from elsewhere) carry request
+	// ids, so retries are safe; a loaded CI machine can take over a second
+	// to fsync a commit.
+	admin, err := link.New(c.URL, c.Token, &link.Opts{MaxTries: 3, TryTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
