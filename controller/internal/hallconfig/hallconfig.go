@@ -77,5 +77,9 @@ func Parse(b []byte) (*File, error) {
 	if _, err := api.NewTokens(f.Tokens); err != nil {
 		return nil, err
 	}
+	f.Console.Defaults()
+	if err := f.Console.Validate(); err != nil {
+		return nil, err
+	}
 	return &f, nil
 }
