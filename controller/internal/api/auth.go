@@ -35,6 +35,12 @@ func (p Principal) MaySupervise() bool {
 	return p.MayManage() || p.Role == RoleStaff
 }
 
+// MayReadRecords: hall records (device status, reports, evaluations) for
+// supervisors and the console's read-only roles (technician, auditor).
+func (p Principal) MayReadRecords() bool {
+	return p.MaySupervise() || p.Role == RoleAuditor || p.Role == RoleTechnician
+}
+
 // ReadOnly reports a role that may read but change nothing.
 func (p Principal) ReadOnly() bool { return p.Role == RoleAuditor || p.Role == RoleDisplay }
 
