@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -155,4 +156,19 @@ func loveWaiting(t *testing.T, h *Hall) int {
 		n += s.Waiting[hallproto.Love]
 	}
 	return n
+}
+
+// TestScreenshotRunningDemo keeps a screenshot of a demo already running
+// at $HALLQ_DEMO_URL (for the docs); skipped without it.
+func TestScreenshotRunningDemo(t *testing.T) {
+	url := os.Getenv("HALLQ_DEMO_URL")
+	if url == "" {
+		t.Skip("HALLQ_DEMO_URL not set")
+	}
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1600, 1100), chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS("#sign-1")), chromedp.Sleep(4*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "running-demo")
 }
