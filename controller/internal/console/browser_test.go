@@ -180,6 +180,29 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("window 2 not paused in the controller: %s", b)
 	}
 
+	// Configuration from the page: a sign text and window 1's services,
+	// applied without restart.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/console/#config"),
+		chromedp.WaitVisible(chromedp.CSS("#prof-1-tax")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalJS[string](t, ctx, `document.getElementById('cfg-sign-idle').value = '您好，请取号'`)
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#prof-1-tax")), chromedp.Click(chromedp.CSS("#cfg-save")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "version 1 shown", `document.getElementById('cfg-version').textContent.includes('版本 1') && document.querySelector('#versions tbody').textContent.includes('窗口 1 业务')`)
+	if st, b := call(t, base, "GET", "/api/v1/hall", nil); st != 200 || !strings.Contains(string(b), `"sign_idle":"您好，请取号"`) || !strings.Contains(string(b), `"config_version":1`) {
+		t.Fatalf("hall info after the change: %d %s", st, b)
+	}
+	if st, b := call(t, base, "GET", "/api/v1/windows", nil); st != 200 || !strings.Contains(string(b), `"services":["social","tax"]`) {
+		t.Fatalf("window 1 after the change: %d %s", st, b)
+	}
+	browsertest.Screenshot(t, ctx, "config")
+
 	// Reports: table, chart, XLSX opened with excelize.
 	err = chromedp.Do(ctx, chromedp.Navigate(base+"/console/#reports"))
 	if err != nil {

@@ -497,6 +497,7 @@ PAGES.config = async (first) => {
   set('cfg-love-from', h.channels.love_age_from); set('cfg-love-under', h.channels.love_age_under);
   set('cfg-guard', h.policy.guard_minutes); set('cfg-love-weight', h.policy.love_weight); set('cfg-normal-weight', h.policy.normal_weight);
   set('cfg-max-consec', h.policy.max_consecutive_priority);
+  renderProfiles(h);
   $('cfg-services').value = JSON.stringify(h.services, null, 1);
   $('cfg-windows').value = JSON.stringify(h.windows, null, 1);
   for (const e of $('cfg-form').elements) e.disabled = !r.editable;
@@ -509,6 +510,27 @@ PAGES.config = async (first) => {
   } catch (e) { unavailable(tb, 5, e); }
 };
 
+// renderProfiles draws the window x service grid of the configuration page.
+function renderProfiles(h) {
+  const t = $('cfg-profiles');
+  t.tHead.replaceChildren(el('tr', {}, el('th', {}, '窗口'), ...h.services.map((s) => el('th', {}, s.name))));
+  t.tBodies[0].replaceChildren(...h.windows.map((w) => el('tr', { 'data-window': w.id }, el('td', {}, w.name || w.id),
+    ...h.services.map((s) => el('td', {}, el('input', { type: 'checkbox', 'data-service': s.id, id: 'prof-' + w.id + '-' + s.id,
+      checked: (w.services || []).includes(s.id) }))))));
+}
+
+// applyProfiles copies the grid into the windows: kept services keep their
+// order, newly ticked ones go last.
+function applyProfiles(windows) {
+  for (const w of windows) {
+    const row = document.querySelector('#cfg-profiles tr[data-window="' + CSS.escape(w.id) + '"]');
+    if (!row) continue;
+    const ticked = Array.from(row.querySelectorAll('input[data-service]')).filter((i) => i.checked).map((i) => i.dataset.service);
+    const known = Array.from(row.querySelectorAll('input[data-service]')).map((i) => i.dataset.service);
+    w.services = (w.services || []).filter((s) => ticked.includes(s) || !known.includes(s)).concat(ticked.filter((s) => !(w.services || []).includes(s)));
+  }
+}
+
 async function saveConfig(ev) {
   ev.preventDefault();
   $('cfg-error').textContent = '';
@@ -516,6 +538,7 @@ async function saveConfig(ev) {
   try {
     h.services = JSON.parse($('cfg-services').value);
     h.windows = JSON.parse($('cfg-windows').value);
+    applyProfiles(h.windows);
   } catch (e) { $('cfg-error').textContent = '业务或窗口的 JSON 格式有误：' + e.message; return; }
   const num = (id) => Number($(id).value);
   h.name = $('cfg-name').value.trim();
