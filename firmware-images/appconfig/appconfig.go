@@ -76,6 +76,13 @@ func Render(o Opts) ([]byte, []Note, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// A typo in the role's field names fails on every device, enrolled or
+	// not, so the image's own check finds it.
+	for _, k := range keys {
+		if _, _, err := lookup(&enrol.Identity{}, o.Set[k]); err != nil {
+			return nil, nil, err
+		}
+	}
 	if o.Identity != nil {
 		for _, k := range keys {
 			field := o.Set[k]

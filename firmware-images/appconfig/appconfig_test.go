@@ -124,6 +124,10 @@ func TestRenderErrors(t *testing.T) {
 			}
 		})
 	}
+	// Not enrolled yet: a bad field name is still an error.
+	if _, _, err := Render(Opts{Template: []byte(tmpl), Set: map[string]string{"device": "serial"}}); !errors.Is(err, ErrField) {
+		t.Fatalf("unenrolled, unknown field: err = %v", err)
+	}
 }
 
 func TestParseSet(t *testing.T) {
