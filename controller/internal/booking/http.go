@@ -20,6 +20,9 @@ func (s *Service) Handler(authn api.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	any := []api.Role{api.RoleKiosk, api.RoleWindow, api.RoleDisplay, api.RoleStaff, api.RoleAdmin}
 	staff := []api.Role{api.RoleStaff, api.RoleAdmin}
+	// Reading the booking list is a hall record: the console's technician
+	// and auditor may read it (masked), not change it.
+	records := []api.Role{api.RoleStaff, api.RoleAdmin, api.RoleAuditor, api.RoleTechnician}
 	book := []api.Role{api.RoleKiosk, api.RoleWindow, api.RoleStaff, api.RoleAdmin}
 	h := func(pattern string, roles []api.Role, f func(w http.ResponseWriter, r *http.Request, p api.Principal)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -50,12 +53,12 @@ func (s *Service) Handler(authn api.Authenticator) http.Handler {
 		out, err := s.Slots(q.Get("service"), q.Get("date"))
 		reply(w, 200, out, err)
 	})
-	h("GET /api/v1/appointments", staff, func(w http.ResponseWriter, r *http.Request, p api.Principal) {
+	h("GET /api/v1/appointments", records, func(w http.ResponseWriter, r *http.Request, p api.Principal) {
 		q := r.URL.Query()
 		out, err := s.List(q.Get("date"), q.Get("service"), q.Get("status"))
 		reply(w, 200, out, err)
 	})
-	h("GET /api/v1/appointments/{id}", staff, func(w http.ResponseWriter, r *http.Request, p api.Principal) {
+	h("GET /api/v1/appointments/{id}", records, func(w http.ResponseWriter, r *http.Request, p api.Principal) {
 		out, err := s.Get(r.PathValue("id"))
 		reply(w, 200, out, err)
 	})

@@ -157,7 +157,7 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 401, "unauthorized", "未授权：缺少或无效的令牌", "missing or invalid bearer token")
 		return
 	}
-	if p.Role != api.RoleStaff && p.Role != api.RoleAdmin {
+	if !p.MayReadRecords() {
 		writeError(w, 403, "forbidden", "无权查看设备状态", "staff or admin only")
 		return
 	}

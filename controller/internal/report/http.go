@@ -81,7 +81,7 @@ func (s *Service) Handler() http.Handler {
 			writeErr(w, 401, "unauthorized", "未授权：缺少或无效的令牌", "missing or invalid bearer token")
 			return
 		}
-		if p.Role != api.RoleStaff && p.Role != api.RoleAdmin {
+		if !p.MayReadRecords() {
 			writeErr(w, 403, "forbidden", "无权查看报表", "reports are for staff and administrators")
 			return
 		}

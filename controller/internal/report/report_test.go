@@ -235,6 +235,8 @@ func testService(db *bbolt.DB) *Service {
 				return api.Principal{Role: api.RoleStaff}, true
 			case "Bearer kiosk":
 				return api.Principal{Role: api.RoleKiosk}, true
+			case "Bearer auditor":
+				return api.Principal{Role: api.RoleAuditor}, true
 			}
 			return api.Principal{}, false
 		}})
@@ -260,6 +262,7 @@ func TestHTTP(t *testing.T) {
 	}{
 		{"/api/v1/reports", "", 401, "application/json", "unauthorized"},
 		{"/api/v1/reports", "kiosk", 403, "application/json", "forbidden"},
+		{"/api/v1/reports?period=day&from=2026-11-23", "auditor", 200, "application/json", `"issued":4`},
 		{"/api/v1/reports?period=day&from=2026-11-23", "staff", 200, "application/json", `"issued":4`},
 		{"/api/v1/reports?period=week&from=2026-11-25&by=window", "staff", 200, "application/json", `"name":"1号窗口"`},
 		{"/api/v1/reports?period=month&from=2026-11-01&format=csv", "staff", 200, "text/csv", "取号量"},
