@@ -59,6 +59,27 @@ type Controller struct {
 	ln     net.Listener
 	srv    *http.Server
 	logger *slog.Logger
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	closers []func()
+}
+
+// fail undoes a half-made Start.
+func (c *Controller) fail(err error) (*Controller, error) {
+	c.stop()
+	return nil, err
+}
+
+// stop ends the mounted packages' background work, then the engine and
+// the store.
+func (c *Controller) stop() error {
+	c.cancel()
+	for i := len(c.closers) - 1; i >= 0; i-- {
+		c.closers[i]()
+	}
+	c.eng.Close()
+	return c.st.Close()
 }
 
 // Start opens the store, recovers the hall and starts serving.
@@ -110,13 +131,14 @@ func Start(c Config) (*Controller, error) {
 	m.WatchQueues(eng)
 	lg.Info("hall recovered", "last_seq", eng.Hub().Last(), "took", time.Since(start).String())
 	ctl := &Controller{cfg: c, st: st, eng: eng, logger: lg}
+	// Mounted packages' background work (booking sweeps, session expiry)
+	// ends with ctl.ctx; closers run at shutdown, newest first.
+	ctl.ctx, ctl.cancel = context.WithCancel(context.Background())
 	// The fleet service (enrolment, device check-ins, desired versions,
 	// update bundles) keeps its own buckets in the same database.
 	fl, err := fleet.New(st.DB(), c.Clock, toks.IsAdmin)
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
 	fl.SetBundleDir(filepath.Join(c.DataDir, "bundles"))
 	// Packages mounted beside the API authenticate through the API's
@@ -131,9 +153,7 @@ func Start(c Config) (*Controller, error) {
 	// beside the queue log, not in it.
 	devs, err := devices.New(st.DB(), c.Clock, authn)
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
 	extra["POST /api/v1/devices/status"] = devs.Handler()
 	extra["GET /api/v1/devices/status"] = devs.Handler()
@@ -142,10 +162,9 @@ func Start(c Config) (*Controller, error) {
 	bk, err := booking.New(booking.Options{DB: st.DB(), Hall: eng, Config: file.Booking, PII: file.PII,
 		Calendar: workday.Default(), Clock: c.Clock, Logger: lg})
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
+	ctl.closers = append(ctl.closers, bk.Close)
 	extra["/api/v1/appointments"] = bk.Handler(authn)
 	extra["/api/v1/appointments/"] = bk.Handler(authn)
 	// The citizen phone page (/m/): ticket status from the printed QR code,
@@ -153,9 +172,7 @@ func Start(c Config) (*Controller, error) {
 	cz, err := citizen.New(citizen.Options{DB: st.DB(), Hall: eng, Booking: bk, Config: file.Citizen,
 		Clock: c.Clock, Logger: lg, Authn: authn})
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
 	for pattern, h := range cz.Routes() {
 		extra[pattern] = h
@@ -163,12 +180,10 @@ func Start(c Config) (*Controller, error) {
 	// The management console (/console/, GET /api/v1/hall): its sessions
 	// authenticate API calls too; it decides which configuration is in
 	// force (stored console version or an edited file).
-	cons, err := console.New(context.Background(), console.Options{DB: st.DB(), Engine: eng, Clock: c.Clock, Logger: lg,
+	cons, err := console.New(ctl.ctx, console.Options{DB: st.DB(), Engine: eng, Clock: c.Clock, Logger: lg,
 		Hall: file.Hall, Settings: file.Console, API: func() http.Handler { return ctl.api }, Authn: authn})
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
 	authenticators = append(authenticators, cons.Authenticator())
 	extra["/console/"] = cons.Handler()
@@ -178,9 +193,7 @@ func Start(c Config) (*Controller, error) {
 	// Evaluations (好差评) and the follow-ups of bad ratings.
 	evs, err := eval.New(st.DB(), eng, eval.Options{Config: file.Evaluation, Clock: c.Clock, Logger: lg, Authn: authn})
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
 	for pattern, h := range evs.Routes() {
 		extra[pattern] = h
@@ -200,9 +213,7 @@ func Start(c Config) (*Controller, error) {
 	// ticket or to a person's ID-number hash, purged after retention_days.
 	dc, err := docs.New(st.DB(), eng, docs.Options{Config: file.Documents, Clock: c.Clock, Logger: lg, Authn: authn})
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, err
+		return ctl.fail(err)
 	}
 	for _, pattern := range docs.Routes {
 		extra[pattern] = dc.Handler()
@@ -212,9 +223,7 @@ func Start(c Config) (*Controller, error) {
 		Authenticators: authenticators, Extra: extra})
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		eng.Close()
-		st.Close()
-		return nil, fmt.Errorf("server: listen: %w", err)
+		return ctl.fail(fmt.Errorf("server: listen: %w", err))
 	}
 	ctl.ln = ln
 	// Event streams never end by themselves, and http.Server.Shutdown does
@@ -249,8 +258,7 @@ func (c *Controller) Engine() *engine.Engine { return c.eng }
 // stops the engine and closes the store.
 func (c *Controller) Shutdown(ctx context.Context) error {
 	err := c.srv.Shutdown(ctx)
-	c.eng.Close()
-	if cerr := c.st.Close(); err == nil {
+	if cerr := c.stop(); err == nil {
 		err = cerr
 	}
 	return err
