@@ -4,9 +4,11 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +36,25 @@ func kioskPixel(url string, x, y int) (r, g, b uint8, ok bool) {
 
 // waitPixel waits until the kiosk draws a colour matching want at (x, y):
 // the screen the test expects is up.
-func waitPixel(t *testing.T, url string, x, y int, what string, want func(r, g, b uint8) bool) {
+func waitPixel(t *testing.T, h *Hall, x, y int, what string, want func(r, g, b uint8) bool) {
 	t.Helper()
+	url := h.KioskURL
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if r, g, b, ok := kioskPixel(url, x, y); ok && want(r, g, b) {
 			return
 		}
 		time.Sleep(150 * time.Millisecond)
+	}
+	// Keep what the kiosk showed instead, and why.
+	if resp, err := http.Get(url + "frame.png"); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		os.MkdirAll(browsertest.ArtifactDir(), 0o755)
+		os.WriteFile(filepath.Join(browsertest.ArtifactDir(), t.Name()+"-kiosk-failed.png"), b, 0o644)
+	}
+	if h.kiosk != nil {
+		t.Logf("kiosk log:\n%s", h.kiosk.Tail())
 	}
 	t.Fatalf("kiosk: %s did not appear", what)
 }
@@ -96,15 +109,20 @@ func TestDemoInBrowser(t *testing.T) {
 		}
 	}
 	before := loveWaiting(t, h)
+	// A card placed while the kiosk is still starting is read but the
+	// screen can stay on the attract page (reported to the kiosk's
+	// owners): place it once the attract page is drawn, as a person would.
+	waitPixel(t, h, 640, 467, "the attract screen", blue)
+	time.Sleep(time.Second)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#card-elderly"))); err != nil {
 		t.Fatal(err)
 	}
-	waitPixel(t, h.KioskURL, 217, 357, "the service menu", blue)
+	waitPixel(t, h, 217, 357, "the service menu", blue)
 	browsertest.Screenshot(t, ctx, "demo-kiosk-menu")
 	tap(217, 357) // 社保医保
-	waitPixel(t, h.KioskURL, 320, 380, "the love channel offer", red)
+	waitPixel(t, h, 320, 380, "the love channel offer", red)
 	tap(320, 380) // 爱心通道
-	waitPixel(t, h.KioskURL, 807, 630, "the confirm button", blue)
+	waitPixel(t, h, 807, 630, "the confirm button", blue)
 	tap(807, 630) // 确认取号
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#ticket-img"))); err != nil {
 		t.Fatal(err)

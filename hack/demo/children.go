@@ -76,6 +76,8 @@ func startChild(name, bin, logPath string, args ...string) (*child, error) {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = lf, lf
+	// fyne reads the locale from LANG and complains about "C".
+	cmd.Env = append(os.Environ(), "LANG=zh_CN.UTF-8")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		lf.Close()
