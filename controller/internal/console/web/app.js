@@ -421,7 +421,7 @@ const REPORT_COLS = [
   ['wait_mean_seconds', '平均等候(分)', (r) => MIN(r.wait_mean_seconds)], ['wait_p90_seconds', 'P90等候(分)', (r) => MIN(r.wait_p90_seconds)],
   ['wait_max_seconds', '最长等候(分)', (r) => MIN(r.wait_max_seconds)], ['within_30_share', '30分钟内', (r) => PCT(r.within_30_share)],
   ['service_mean_seconds', '平均办理(分)', (r) => MIN(r.service_mean_seconds)], ['service_p90_seconds', 'P90办理(分)', (r) => MIN(r.service_p90_seconds)],
-  ['utilisation', '窗口利用率', (r) => PCT(r.utilisation)], ['rating_count', '评价数', (r) => r.rating_count],
+  ['utilisation', '窗口利用率', (r) => (r.logged_in_seconds > 0 ? PCT(r.utilisation) : '—')], ['rating_count', '评价数', (r) => r.rating_count],
   ['ratings', '评价分布(5→1)', (r) => (r.ratings || []).slice(1).reverse().join('/')], ['satisfaction', '满意率', (r) => r.rating_count ? PCT(r.satisfaction) : '—'],
 ];
 
