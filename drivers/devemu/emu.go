@@ -22,7 +22,7 @@ import (
 
 	"hallq/drivers/escpos/escpostest"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/drivers/internal/pty"
+	"hallq/internal/pty"
 	"hallq/drivers/keypad/keypadtest"
 	"hallq/drivers/ledsign"
 	"hallq/drivers/ledsign/ledsigntest"

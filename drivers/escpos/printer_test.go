@@ -14,7 +14,7 @@ import (
 
 	"hallq/drivers/escpos"
 	"hallq/drivers/escpos/escpostest"
-	"hallq/drivers/internal/pty"
+	"hallq/internal/pty"
 	"hallq/drivers/serialport"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"hallq/drivers/idcard"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/drivers/internal/pty"
+	"hallq/internal/pty"
 	"hallq/drivers/serialport"
 )
 

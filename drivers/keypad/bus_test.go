@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"hallq/drivers/internal/pty"
+	"hallq/internal/pty"
 	"hallq/drivers/keypad"
 	"hallq/drivers/keypad/keypadtest"
 	"hallq/drivers/serialport"

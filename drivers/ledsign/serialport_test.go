@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"hallq/drivers/internal/pty"
+	"hallq/internal/pty"
 	"hallq/drivers/ledsign"
 	"hallq/drivers/ledsign/ledsigntest"
 	"hallq/drivers/serialport"

@@ -17,6 +17,6 @@
 //     up when the context is done, so a silent device never blocks forever.
 //
 // Drivers depend on the Port interface, not on Dev, so they can be tested on a
-// pseudo-terminal (drivers/internal/pty: open the slave path with New) or on
+// pseudo-terminal (internal/pty: open the slave path with New) or on
 // an in-memory Pipe.
 package serialport

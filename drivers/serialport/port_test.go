@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"hallq/drivers/internal/pty"
+	"hallq/internal/pty"
 )
 
 func openPair(t *testing.T) (*pty.Pair, *Dev) {

@@ -4,7 +4,7 @@
 //
 // API (uniform with the other emulators):
 //
-//	p, _ := pty.Open()                       // drivers/internal/pty
+//	p, _ := pty.Open()                       // internal/pty
 //	em := escpostest.NewEmulator(p.Master, nil)
 //	go em.Run(ctx)                           // serves until ctx is done
 //	em.SetPaper(escpostest.PaperOut)         // PaperOK, PaperNearEnd, PaperOut

@@ -5,7 +5,7 @@
 //
 // API (uniform with the other emulators):
 //
-//	p, _ := pty.Open()                            // drivers/internal/pty
+//	p, _ := pty.Open()                            // internal/pty
 //	em := idcardtest.NewEmulator(p.Master, &idcardtest.RealisticOpts)
 //	go em.Run(ctx)                                // serves until ctx is done
 //	em.PlaceCard(idcardtest.Sample(idcardtest.Elder, time.Now()))

@@ -1,54 +1,27 @@
 package windowterm_test
 
 import (
+	"errors"
 	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"hallq/internal/pty"
 )
 
-// openPty opens a raw pseudo-terminal pair (drivers/internal/pty is
-// internal to drivers/, so the few lines are repeated here).
+// openPty opens a raw pseudo-terminal pair closed when the test ends.
 func openPty(t testing.TB) (master *os.File, slave string) {
 	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
+	p, err := pty.Open()
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
 		t.Skipf("no ptys here: %v", err)
 	}
-	rc, err := m.SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	var ierr error
-	rc.Control(func(fd uintptr) {
-		if ierr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ierr != nil {
-			return
-		}
-		if n, ierr = unix.IoctlGetInt(int(fd), unix.TIOCGPTN); ierr != nil {
-			return
-		}
-		var tio *unix.Termios
-		if tio, ierr = unix.IoctlGetTermios(int(fd), unix.TCGETS); ierr != nil {
-			return
-		}
-		tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-		tio.Oflag &^= unix.OPOST
-		tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-		tio.Cflag &^= unix.CSIZE | unix.PARENB
-		tio.Cflag |= unix.CS8
-		tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
-		ierr = unix.IoctlSetTermios(int(fd), unix.TCSETS, tio)
-	})
-	if ierr != nil {
-		m.Close()
-		t.Fatal(ierr)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m, "/dev/pts/" + strconv.Itoa(n)
+	t.Cleanup(func() { p.Close() })
+	return p.Master, p.SlavePath
 }
 
 // tap records every byte an emulator reads from its line.

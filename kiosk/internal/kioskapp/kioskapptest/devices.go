@@ -1,11 +1,18 @@
+// Package kioskapptest runs the kiosk's emulated devices for tests, the
+// benchmarks and the demo: an ID card reader (idcardtest) and a receipt
+// printer (escpostest), each on the master side of its own
+// pseudo-terminal (internal/pty), so the kiosk opens the slave paths
+// exactly as it opens /dev/ttyUSB0 on a device. It does not import testing.
 package kioskapptest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"hallq/drivers/escpos/escpostest"
 	"hallq/drivers/idcard/idcardtest"
+	"hallq/internal/pty"
 )
 
 // Devices is an emulated card reader and printer, each on its own pty.
@@ -15,7 +22,7 @@ type Devices struct {
 	// CardPath and PrinterPath are the slave sides the kiosk opens.
 	CardPath, PrinterPath string
 
-	ptys   []*PTY
+	ptys   []*pty.Pair
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -31,14 +38,14 @@ func Start(o *Opts) (*Devices, error) {
 	if o == nil {
 		o = &Opts{}
 	}
-	cp, err := OpenPTY()
+	cp, err := pty.Open()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kioskapptest: %w", err)
 	}
-	pp, err := OpenPTY()
+	pp, err := pty.Open()
 	if err != nil {
 		cp.Close()
-		return nil, err
+		return nil, fmt.Errorf("kioskapptest: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Devices{
@@ -46,7 +53,7 @@ func Start(o *Opts) (*Devices, error) {
 		Printer:     escpostest.NewEmulator(pp.Master, o.Printer),
 		CardPath:    cp.SlavePath,
 		PrinterPath: pp.SlavePath,
-		ptys:        []*PTY{cp, pp},
+		ptys:        []*pty.Pair{cp, pp},
 		cancel:      cancel,
 	}
 	d.wg.Add(2)
