@@ -21,7 +21,10 @@ type ServiceRule struct {
 }
 
 // Config is the hall configuration's booking section (hallconfig.File.Booking).
-// Zero values take the defaults documented on each field.
+// Keys absent from the YAML (and zero values of a Config built in Go) take
+// the defaults documented on each field; a number written in the YAML is
+// taken as written, so "min_days_ahead: 0" is same-day booking and
+// "slot_minutes: 0" is refused by Validate rather than silently replaced.
 type Config struct {
 	// Disabled turns the booking API off (every route answers 404).
 	Disabled bool `yaml:"disabled" json:"disabled"`
@@ -39,6 +42,9 @@ type Config struct {
 	// SameDay allows booking for today (the minimum becomes 0 days ahead).
 	SameDay bool `yaml:"same_day" json:"same_day"`
 	// MinDaysAhead, MaxDaysAhead: bookable working days ahead (1 to 5).
+	// An explicit min_days_ahead: 0 in the YAML means today (same day);
+	// only an absent key takes the default 1. (In Go, where a zero value
+	// cannot say "set", use SameDay.)
 	MinDaysAhead int `yaml:"min_days_ahead" json:"min_days_ahead"`
 	MaxDaysAhead int `yaml:"max_days_ahead" json:"max_days_ahead"`
 	// CancelBeforeMinutes: a booking is cancelled at least this long before
@@ -57,28 +63,33 @@ type Config struct {
 	// SweepSeconds: how often lapsed bookings become no-shows and the
 	// retention purge runs (60).
 	SweepSeconds int `yaml:"sweep_seconds" json:"sweep_seconds"`
+
+	// set holds the keys present in the YAML: their zeros are meant, not
+	// missing values.
+	set map[string]bool
 }
 
-// Defaults fills zero values.
+// Defaults fills the values not given: zero fields whose key was absent
+// from the YAML.
 func (c *Config) Defaults() {
-	def := func(p *int, v int) {
-		if *p == 0 {
+	def := func(p *int, key string, v int) {
+		if *p == 0 && !c.set[key] {
 			*p = v
 		}
 	}
-	def(&c.SlotMinutes, 30)
-	def(&c.CapacityPerSlot, 4)
-	def(&c.MinDaysAhead, 1)
+	def(&c.SlotMinutes, "slot_minutes", 30)
+	def(&c.CapacityPerSlot, "capacity_per_slot", 4)
+	def(&c.MinDaysAhead, "min_days_ahead", 1)
 	if c.SameDay {
 		c.MinDaysAhead = 0
 	}
-	def(&c.MaxDaysAhead, 5)
-	def(&c.CancelBeforeMinutes, 120)
-	def(&c.NoShowLimit, 3)
-	def(&c.NoShowWindowDays, 30)
-	def(&c.BlockDays, 30)
-	def(&c.RetentionDays, 90)
-	def(&c.SweepSeconds, 60)
+	def(&c.MaxDaysAhead, "max_days_ahead", 5)
+	def(&c.CancelBeforeMinutes, "cancel_before_minutes", 120)
+	def(&c.NoShowLimit, "no_show_limit", 3)
+	def(&c.NoShowWindowDays, "no_show_window_days", 30)
+	def(&c.BlockDays, "block_days", 30)
+	def(&c.RetentionDays, "retention_days", 90)
+	def(&c.SweepSeconds, "sweep_seconds", 60)
 	if len(c.Hours) == 0 {
 		c.Hours = []Period{{"09:00", "12:00"}, {"13:30", "16:30"}}
 	}
