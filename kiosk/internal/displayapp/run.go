@@ -145,10 +145,11 @@ func (d *Display) View() hallview.View { return d.sync.View() }
 // Announcer speaks the calls; nil when the voice is off.
 func (d *Display) Announcer() *voice.Announcer { return d.ann }
 
-// Frame is what the screen shows at now.
+// Frame is what the screen shows at now; the clock is the hall's time
+// (the device itself may run on UTC).
 func (d *Display) Frame(now time.Time) display.Frame {
 	v := d.sync.View()
-	f := display.Frame{HallName: v.HallName, Now: now, Notices: v.Notices, Offline: !d.link.Online(),
+	f := display.Frame{HallName: v.HallName, Now: now.In(v.Location), Notices: v.Notices, Offline: !d.link.Online(),
 		BlinkOn: now.UnixMilli()/500%2 == 0}
 	for i, c := range v.Calls {
 		if i == display.CallRows {

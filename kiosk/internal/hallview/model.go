@@ -87,6 +87,7 @@ type Model struct {
 	seq      uint64
 	stale    bool
 	hall     hallproto.HallInfo
+	loc      *time.Location // the hall's zone; nil until a hall info came
 	services []service
 	svcIdx   map[string]int
 	waiting  map[string]map[hallproto.Channel]int
@@ -131,6 +132,7 @@ func (m *Model) Load(s *Snapshot, now time.Time) []Call {
 	m.loaded, m.stale, m.seq = true, false, s.Seq
 	if s.Hall != nil {
 		m.hall = *s.Hall
+		m.loc = Zone(s.Hall.Hours.Timezone)
 	}
 	m.services, m.svcIdx = nil, map[string]int{}
 	for _, sv := range s.Services {
@@ -446,7 +448,12 @@ type View struct {
 	Seq      uint64
 	HallName string
 	Notices  []string
-	Now      time.Time
+	// Now is the clock in the hall's time zone, whatever the display's
+	// own zone (a device image runs on UTC).
+	Now time.Time
+	// Location is the hall's time zone (HallInfo's hours.timezone, else
+	// China Standard Time).
+	Location *time.Location
 	Calls    []CallLine
 	Queues   []QueueLine
 	Windows  []WindowLine
@@ -461,7 +468,11 @@ type CallLine struct {
 
 // View renders the state at now.
 func (m *Model) View(now time.Time) View {
-	v := View{Seq: m.seq, HallName: m.hall.Name, Notices: notices(m.hall.Notices), Now: now, Stale: m.stale}
+	loc := m.loc
+	if loc == nil {
+		loc = Zone("")
+	}
+	v := View{Seq: m.seq, HallName: m.hall.Name, Notices: notices(m.hall.Notices), Now: now.In(loc), Location: loc, Stale: m.stale}
 	for _, c := range m.calls {
 		v.Calls = append(v.Calls, CallLine{Call: c, Highlight: now.Before(c.HighlightUntil)})
 	}
