@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"hallq/controller/hallproto"
+	"hallq/kiosk/internal/devscreen"
 	"hallq/kiosk/internal/hallview"
 	"hallq/kiosk/internal/link"
 	"hallq/kiosk/internal/voice"
@@ -165,15 +164,8 @@ func (d *Display) Frame(now time.Time) display.Frame {
 
 // FirstFrame creates the first-frame file (firmware contract).
 func (d *Display) FirstFrame() {
-	p := d.cfg.FirstFrameFile
-	if p == "" {
-		return
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
-		err = os.WriteFile(p, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
-		if err != nil {
-			d.log.Warn("first-frame file", "err", err)
-		}
+	if err := devscreen.WriteFirstFrame(d.cfg.FirstFrameFile); err != nil {
+		d.log.Warn("first-frame file", "err", err)
 	}
 }
 

@@ -5,14 +5,12 @@ package displayapp
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 
-	"hallq/drivers/screen"
+	"hallq/kiosk/internal/devscreen"
 	"hallq/ui/display"
-	"hallq/ui/theme"
 )
 
 // ScreenSupported: this binary has fyne's embedded driver.
@@ -22,43 +20,15 @@ const ScreenSupported = true
 // virtual screen until ctx ends.
 func runScreen(ctx context.Context, d *Display) error {
 	cfg := d.cfg
-	var drv *screen.Driver
-	if cfg.Screen.Virtual != "" {
-		v, err := screen.NewVirtualDriver(cfg.Screen.Virtual, cfg.Screen.Width, cfg.Screen.Height, cfg.Screen.AllowRemote)
-		if err != nil {
-			return fmt.Errorf("displayapp: virtual screen: %w", err)
-		}
-		defer v.Close()
-		d.log.Info("displayapp: virtual screen", "url", "http://"+v.Addr+"/")
-		drv = v.Driver
-	} else {
-		fb, err := screen.NewFramebufferDriver(screen.FramebufferOpts{Framebuffer: cfg.Screen.Framebuffer})
-		if err != nil {
-			return fmt.Errorf("displayapp: framebuffer: %w", err)
-		}
-		defer fb.Close()
-		drv = fb
-	}
-	scale := cfg.Screen.RenderScale
-	if scale == 0 && drv.ScreenSize().Height > 900 {
-		scale = 1.5
-	}
-	if scale > 1 {
-		drv.SetRenderScale(scale, false)
-	}
-	var paths []string
-	if cfg.Font != "" {
-		paths = []string{cfg.Font}
-	}
-	h := int(drv.ScreenSize().Height)
-	th, err := theme.New(&theme.Opts{FontPaths: paths, BaseText: theme.BaseTextFor(h)})
+	scr, err := devscreen.Open(devscreen.Config{
+		Virtual: cfg.Screen.Virtual, AllowRemote: cfg.Screen.AllowRemote, Framebuffer: cfg.Screen.Framebuffer,
+		Width: cfg.Screen.Width, Height: cfg.Screen.Height, RenderScale: cfg.Screen.RenderScale,
+	}, &devscreen.Opts{Font: cfg.Font, FirstFrame: d.FirstFrame, Logger: d.log})
 	if err != nil {
 		return fmt.Errorf("displayapp: %w", err)
 	}
-	var once sync.Once
-	drv.OnFrame(func() { once.Do(d.FirstFrame) })
-	a := screen.NewApp(drv)
-	a.Settings().SetTheme(th)
+	defer scr.Close()
+	drv, a, h := scr.Driver, scr.App, scr.Height
 	w := a.NewWindow("hallq display")
 	s := display.New(h)
 	w.SetContent(s.Content())

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"hallq/kiosk/internal/devscreen"
 	"hallq/kiosk/internal/ticket"
 )
 
@@ -96,21 +97,7 @@ type CameraConfig struct {
 
 // ScreenConfig selects the screen: a framebuffer with a touch device, or
 // the browser virtual screen for development and the demo.
-type ScreenConfig struct {
-	Framebuffer string `yaml:"framebuffer"` // /dev/fb0
-	Touch       string `yaml:"touch"`       // /dev/input/eventN
-	// Virtual is the listen address of the browser virtual screen
-	// (127.0.0.1:7001); it wins over Framebuffer.
-	Virtual     string `yaml:"virtual"`
-	Width       int    `yaml:"width"`
-	Height      int    `yaml:"height"`
-	AllowRemote bool   `yaml:"allow_remote"`
-	// RenderScale lets fyne paint a smaller canvas that the driver scales
-	// up: fyne's software painter costs time per pixel, and 1.5 brings a
-	// 1920x1080 panel's touch-to-frame from ~86 ms to ~41 ms. 0 picks 1.5
-	// for screens taller than 900 pixels and native resolution otherwise.
-	RenderScale float64 `yaml:"render_scale"`
-}
+type ScreenConfig = devscreen.Config
 
 // TimeoutsConfig are the journey's timeouts.
 type TimeoutsConfig struct {

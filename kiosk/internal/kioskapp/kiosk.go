@@ -13,6 +13,7 @@ import (
 	"hallq/controller/hallproto"
 	"hallq/drivers/escpos"
 	"hallq/drivers/idcard"
+	"hallq/kiosk/internal/devscreen"
 	"hallq/kiosk/internal/flow"
 	"hallq/kiosk/internal/ticket"
 )
@@ -304,15 +305,7 @@ func (k *Kiosk) setBusy(on bool) {
 
 // FirstFrame writes the firmware's first-frame file (once).
 func (k *Kiosk) FirstFrame() {
-	p := k.cfg.FirstFrameFile
-	if p == "" || p == "-" {
-		return
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		k.log.Warn("kioskapp: first-frame file", "err", err)
-		return
-	}
-	if err := os.WriteFile(p, []byte(time.Now().UTC().Format(time.RFC3339Nano)+"\n"), 0o644); err != nil {
+	if err := devscreen.WriteFirstFrame(k.cfg.FirstFrameFile); err != nil {
 		k.log.Warn("kioskapp: first-frame file", "err", err)
 	}
 }

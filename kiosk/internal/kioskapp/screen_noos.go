@@ -5,13 +5,11 @@ package kioskapp
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"fyne.io/fyne/v2"
 
-	"hallq/drivers/screen"
+	"hallq/kiosk/internal/devscreen"
 	kioskui "hallq/ui/kiosk"
-	"hallq/ui/theme"
 )
 
 // ScreenSupported: this binary has fyne's embedded driver.
@@ -20,42 +18,12 @@ const ScreenSupported = true
 // runScreen draws the kiosk on the framebuffer or the browser virtual
 // screen until ctx ends.
 func runScreen(ctx context.Context, cfg Config, k *Kiosk) error {
-	var drv *screen.Driver
-	if cfg.Screen.Virtual != "" {
-		v, err := screen.NewVirtualDriver(cfg.Screen.Virtual, cfg.Screen.Width, cfg.Screen.Height, cfg.Screen.AllowRemote)
-		if err != nil {
-			return fmt.Errorf("kioskapp: virtual screen: %w", err)
-		}
-		defer v.Close()
-		k.log.Info("kioskapp: virtual screen", "url", "http://"+v.Addr+"/")
-		drv = v.Driver
-	} else {
-		d, err := screen.NewFramebufferDriver(screen.FramebufferOpts{Framebuffer: cfg.Screen.Framebuffer, Touch: cfg.Screen.Touch})
-		if err != nil {
-			return fmt.Errorf("kioskapp: framebuffer: %w", err)
-		}
-		defer d.Close()
-		drv = d
-	}
-	scale := cfg.Screen.RenderScale
-	if scale == 0 && drv.ScreenSize().Height > 900 {
-		scale = 1.5
-	}
-	if scale > 1 {
-		drv.SetRenderScale(scale, false)
-	}
-	var paths []string
-	if cfg.Font != "" {
-		paths = []string{cfg.Font}
-	}
-	th, err := theme.New(&theme.Opts{FontPaths: paths, BaseText: theme.BaseTextFor(int(drv.ScreenSize().Height))})
+	scr, err := devscreen.Open(cfg.Screen, &devscreen.Opts{Font: cfg.Font, FirstFrame: k.FirstFrame, Logger: k.log})
 	if err != nil {
 		return fmt.Errorf("kioskapp: %w", err)
 	}
-	var once sync.Once
-	drv.OnFrame(func() { once.Do(k.FirstFrame) })
-	a := screen.NewApp(drv)
-	a.Settings().SetTheme(th)
+	defer scr.Close()
+	drv, a, th := scr.Driver, scr.App, scr.Theme
 	w := a.NewWindow("hallq kiosk")
 	w.SetPadded(false)
 	u := kioskui.New(th)

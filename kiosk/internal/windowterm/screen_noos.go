@@ -6,16 +6,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"reflect"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 
-	"hallq/drivers/screen"
-	"hallq/ui/theme"
+	"hallq/kiosk/internal/devscreen"
 	"hallq/ui/window"
 )
 
@@ -25,53 +21,27 @@ const ScreenSupported = true
 // runScreen draws the staff touch screen until ctx ends; taps run on a
 // goroutine of their own so fyne's loop never waits for the controller.
 func runScreen(ctx context.Context, t *Terminal, c ScreenConfig, lg *slog.Logger) error {
-	var drv *screen.Driver
-	if c.Virtual != "" {
-		w, h := c.Width, c.Height
-		if w == 0 || h == 0 {
-			w, h = 800, 480
-		}
-		v, err := screen.NewVirtualDriver(c.Virtual, w, h, c.AllowRemote)
-		if err != nil {
-			return fmt.Errorf("windowterm: virtual screen: %w", err)
-		}
-		defer v.Close()
-		lg.Info("windowterm: virtual screen", "url", "http://"+v.Addr+"/")
-		drv = v.Driver
-	} else {
-		fb, err := screen.NewFramebufferDriver(screen.FramebufferOpts{Framebuffer: c.Framebuffer})
-		if err != nil {
-			return fmt.Errorf("windowterm: framebuffer: %w", err)
-		}
-		defer fb.Close()
-		drv = fb
-	}
-	var paths []string
-	if c.Font != "" {
-		paths = []string{c.Font}
-	}
-	th, err := theme.New(&theme.Opts{FontPaths: paths, BaseText: theme.BaseTextFor(int(drv.ScreenSize().Height))})
-	if err != nil {
-		return fmt.Errorf("windowterm: %w", err)
+	width, height := c.Width, c.Height
+	if width == 0 || height == 0 {
+		width, height = 800, 480
 	}
 	first := c.FirstFrame
 	if first == "" {
 		first = "/run/hallq/first-frame"
 	}
-	var once sync.Once
-	drv.OnFrame(func() {
-		once.Do(func() {
-			if first == "-" {
-				return
-			}
-			os.MkdirAll(filepath.Dir(first), 0o755)
-			if f, err := os.Create(first); err == nil {
-				f.Close()
-			}
-		})
-	})
-	a := screen.NewApp(drv)
-	a.Settings().SetTheme(th)
+	// RenderScale 1: the staff screens are small; native resolution.
+	scr, err := devscreen.Open(devscreen.Config{
+		Framebuffer: c.Framebuffer, Virtual: c.Virtual, Width: width, Height: height, AllowRemote: c.AllowRemote, RenderScale: 1,
+	}, &devscreen.Opts{Font: c.Font, Logger: lg, FirstFrame: func() {
+		if err := devscreen.WriteFirstFrame(first); err != nil {
+			lg.Warn("first-frame file", "err", err)
+		}
+	}})
+	if err != nil {
+		return fmt.Errorf("windowterm: %w", err)
+	}
+	defer scr.Close()
+	drv, a := scr.Driver, scr.App
 	w := a.NewWindow("hallq window " + t.o.Window)
 	u := window.New()
 	actions := make(chan [2]string, 8)
