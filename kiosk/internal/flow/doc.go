@@ -42,7 +42,8 @@
 // is never issued again, its number is shown instead; when a session ends
 // (ClearPersonalData) neither the Machine nor State holds the ID number or
 // name, and a card photo is never kept at all. State shows only the masked
-// name (张*三).
+// name (张*三), masked by drivers/idcard's pure MaskName: flow imports
+// drivers/idcard for its pure helpers only, never for the device.
 //
 // Printer: tickets are offered only after a PrinterStatus of PrinterOK, so
 // the glue must send one at start and on every change; ReportStatus is

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hallq/controller/hallproto"
+	"hallq/drivers/idcard"
 )
 
 // Machine is the citizen journey. It is not safe for concurrent use: the
@@ -641,7 +642,7 @@ func (m *Machine) person() *Person {
 	}
 	age := ageOn(c, m.now, m.loc)
 	love := age >= 0 && (age >= m.cfg.LoveAgeFrom || (m.cfg.LoveAgeUnder > 0 && age < m.cfg.LoveAgeUnder))
-	return &Person{MaskedName: maskName(c.Name), Age: age, Love: love}
+	return &Person{MaskedName: idcard.MaskName(c.Name), Age: age, Love: love}
 }
 
 func (m *Machine) channelOptions(s *hallproto.Service) []ChannelOption {
@@ -1023,7 +1024,7 @@ func (m *Machine) onCardPlaced(c Card) {
 	if m.s.screen == ScreenTechnician {
 		if m.s.techCard {
 			m.s.techCard = false
-			m.s.result = txtCardOK(maskName(c.Name))
+			m.s.result = txtCardOK(idcard.MaskName(c.Name))
 			m.emit(Beep{BeepOK})
 		}
 		return
@@ -1128,34 +1129,6 @@ func ageOn(c *Card, now time.Time, loc *time.Location) int {
 		return -1
 	}
 	return age
-}
-
-func maskName(name string) string {
-	r := []rune(name)
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) == 1:
-		return "*"
-	case len(r) == 2:
-		return string(r[0]) + "*"
-	}
-	if r[0] < 0x80 {
-		out := make([]rune, len(r))
-		start := true
-		for i, c := range r {
-			switch {
-			case c == ' ' || c == ',' || c == '-':
-				out[i], start = c, true
-			case start:
-				out[i], start = c, false
-			default:
-				out[i] = '*'
-			}
-		}
-		return string(out)
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
 }
 
 func (m *Machine) onStaffCard(staff string) {

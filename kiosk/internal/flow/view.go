@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"hallq/controller/hallproto"
+	"hallq/drivers/idcard"
 )
 
 // State returns what the UI renders now. The value shares no memory with
@@ -116,7 +117,7 @@ func (m *Machine) ticketView() *TicketView {
 		v.Service = Text{s.Name, s.NameEN}
 	}
 	if v.MaskedName == "" && m.s.card != nil {
-		v.MaskedName = maskName(m.s.card.Name)
+		v.MaskedName = idcard.MaskName(m.s.card.Name)
 	}
 	return v
 }
