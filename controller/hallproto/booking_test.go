@@ -1,10 +1,6 @@
 package hallproto
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -49,39 +45,7 @@ func bookingGoldens() []golden {
 
 // TestGoldenBooking pins the bytes of the booking and report types; refresh
 // with -update.
-func TestGoldenBooking(t *testing.T) {
-	for _, g := range bookingGoldens() {
-		t.Run(g.name, func(t *testing.T) {
-			path := filepath.Join("testdata", "booking", g.name+".json")
-			got, err := marshalGolden(g.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s differs:\n%s\nwant\n%s", path, got, want)
-			}
-			back := reflect.New(reflect.TypeOf(g.v).Elem())
-			dec := json.NewDecoder(bytes.NewReader(want))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(back.Interface()); err != nil {
-				t.Fatalf("decode %s: %v", path, err)
-			}
-			if again, _ := marshalGolden(back.Interface()); !bytes.Equal(again, want) {
-				t.Fatalf("round trip changed %s:\n%s", path, again)
-			}
-		})
-	}
-}
+func TestGoldenBooking(t *testing.T) { checkGoldens(t, "booking", bookingGoldens()) }
 
 func TestCitizenTicketPath(t *testing.T) {
 	if got := CitizenTicketPath(12, "abc"); got != "/m/t/12?k=abc" {

@@ -1,10 +1,6 @@
 package hallproto
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -35,36 +31,4 @@ func documentGoldens() []golden {
 }
 
 // TestGoldenDocuments pins the bytes of the document types; refresh with -update.
-func TestGoldenDocuments(t *testing.T) {
-	for _, g := range documentGoldens() {
-		t.Run(g.name, func(t *testing.T) {
-			path := filepath.Join("testdata", "documents", g.name+".json")
-			got, err := marshalGolden(g.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s differs:\n%s\nwant\n%s", path, got, want)
-			}
-			back := reflect.New(reflect.TypeOf(g.v).Elem())
-			dec := json.NewDecoder(bytes.NewReader(want))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(back.Interface()); err != nil {
-				t.Fatalf("decode %s: %v", path, err)
-			}
-			if again, _ := marshalGolden(back.Interface()); !bytes.Equal(again, want) {
-				t.Fatalf("round trip changed %s:\n%s", path, again)
-			}
-		})
-	}
-}
+func TestGoldenDocuments(t *testing.T) { checkGoldens(t, "documents", documentGoldens()) }

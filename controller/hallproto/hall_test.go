@@ -1,10 +1,6 @@
 package hallproto
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -23,28 +19,5 @@ func TestGoldenHallInfo(t *testing.T) {
 		TicketFooter: "请留意叫号，过号请到服务台", SignIdle: "欢迎光临", SignPaused: "暂停服务", SignEmpty: "无人等候",
 		Notices: []string{"今日不动产登记窗口 12:00-13:00 暂停"},
 		Hours:   HallHours{IssueFrom: "08:30", IssueUntil: "16:30", Close: "17:00", Timezone: "Asia/Shanghai"}, ConfigVersion: 3}
-	path := filepath.Join("testdata", "hall", "hall_info.json")
-	got, err := marshalGolden(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs:\n%s\nwant\n%s", path, got, want)
-	}
-	var back HallInfo
-	dec := json.NewDecoder(bytes.NewReader(want))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&back); err != nil || !reflect.DeepEqual(&back, v) {
-		t.Fatalf("round trip: %v %+v", err, back)
-	}
+	checkGoldens(t, "hall", []golden{{"hall_info", v}})
 }

@@ -1,9 +1,6 @@
 package hallproto
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -41,30 +38,7 @@ func leaseGoldens() []golden {
 
 // TestGoldenLease pins the bytes of the lease, replay and device status
 // types; refresh with -update.
-func TestGoldenLease(t *testing.T) {
-	for _, g := range leaseGoldens() {
-		t.Run(g.name, func(t *testing.T) {
-			path := filepath.Join("testdata", "lease", g.name+".json")
-			got, err := marshalGolden(g.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s changed:\n%s\nwant:\n%s", path, got, want)
-			}
-		})
-	}
-}
+func TestGoldenLease(t *testing.T) { checkGoldens(t, "lease", leaseGoldens()) }
 
 func TestLeaseNumber(t *testing.T) {
 	for _, tc := range []struct {
