@@ -1,16 +1,14 @@
 package displayapp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"hallq/kiosk/internal/devconfig"
 )
 
 // Config is the display's configuration file (YAML, strict).
@@ -149,9 +147,7 @@ func (c *Config) Validate() error {
 // ParseConfig decodes strictly, fills defaults and validates.
 func ParseConfig(b []byte) (*Config, error) {
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+	if err := devconfig.Decode(b, &c); err != nil {
 		return nil, fmt.Errorf("displayapp: config: %w", err)
 	}
 	c.Defaults()

@@ -3,7 +3,6 @@ package displayapp
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"hallq/controller/hallproto"
+	"hallq/kiosk/internal/devconfig"
 	"hallq/kiosk/internal/devscreen"
 	"hallq/kiosk/internal/hallview"
 	"hallq/kiosk/internal/link"
@@ -235,30 +235,19 @@ func Run(ctx context.Context, cfg Config) error {
 
 // Main is the display command: flags, configuration, Run until ctx ends.
 func Main(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("display", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "/etc/hallq/display.yaml", "hall display configuration (YAML)")
-	level := fs.String("log-level", "info", "debug, info, warn or error")
-	check := fs.Bool("check", false, "check the configuration and exit")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(*level)); err != nil {
-		return fmt.Errorf("-log-level: %w", err)
-	}
-	c, err := LoadConfig(*cfgPath)
+	f, err := devconfig.ParseFlags("display", "/etc/hallq/display.yaml", "hall display configuration (YAML)", args, stderr)
 	if err != nil {
 		return err
 	}
-	if *check {
-		fmt.Fprintf(stderr, "%s: ok (controller %s, voice %s)\n", *cfgPath, c.Controller, c.Voice.Mode)
+	c, err := LoadConfig(f.Config)
+	if err != nil {
+		return err
+	}
+	if f.Check {
+		fmt.Fprintf(stderr, "%s: ok (controller %s, voice %s)\n", f.Config, c.Controller, c.Voice.Mode)
 		return nil
 	}
 	c.Version = Version
-	c.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	c.Logger = f.Logger(stderr)
 	return Run(ctx, *c)
 }

@@ -1,16 +1,13 @@
 package kioskapp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
+	"hallq/kiosk/internal/devconfig"
 	"hallq/kiosk/internal/devscreen"
 	"hallq/kiosk/internal/ticket"
 )
@@ -128,9 +125,7 @@ func LoadConfig(path string) (Config, error) {
 // ParseConfig decodes YAML strictly and checks it.
 func ParseConfig(b []byte) (Config, error) {
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+	if err := devconfig.Decode(b, &c); err != nil {
 		return Config{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if err := c.Check(); err != nil {

@@ -1,7 +1,6 @@
 package windowterm
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"hallq/drivers/button"
 	"hallq/drivers/keypad"
 	"hallq/drivers/ledsign"
 	"hallq/drivers/serialport"
+	"hallq/kiosk/internal/devconfig"
 	"hallq/kiosk/internal/link"
 )
 
@@ -117,9 +115,7 @@ func (s ScreenConfig) Enabled() bool { return s.Framebuffer != "" || s.Virtual !
 // ParseConfig decodes strictly and validates.
 func ParseConfig(b []byte) (*Config, error) {
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+	if err := devconfig.Decode(b, &c); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if err := c.Validate(); err != nil {
