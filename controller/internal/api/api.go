@@ -255,13 +255,8 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p Principal) {
 	if args.Source == "" {
 		args.Source = p.Name
 	}
-	if req.Channel != "" {
-		ch, err := queue.ParseChannel(string(req.Channel))
-		if err != nil {
-			writeError(w, 400, "bad_channel", "未知通道 "+string(req.Channel), "unknown channel "+string(req.Channel))
-			return
-		}
-		args.Channel = &ch
+	if args.Channel, ok = parseChannel(w, req.Channel); !ok {
+		return
 	}
 	if req.AppointmentAt != nil {
 		args.AppointmentAt = *req.AppointmentAt
@@ -269,12 +264,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p Principal) {
 	idc := req.IDCard
 	s.do(w, r, &engine.Command{RequestID: req.RequestID, Fingerprint: fingerprint(r, body),
 		Run: func(h *queue.Hall, now time.Time) engine.Reply {
-			if idc != nil {
-				id, err := queue.NewIdentity(h.PersonKey(), idc.Number, idc.Name, idc.BirthDate, h.Location())
-				if err != nil {
-					return domainReply(err)
-				}
-				args.Identity = &id
+			var err error
+			if args.Identity, err = identity(h, idc); err != nil {
+				return domainReply(err)
 			}
 			t, err := h.Issue(now, args)
 			if err != nil {

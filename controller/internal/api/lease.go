@@ -52,23 +52,15 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, p Principal) {
 	}
 	args := queue.ReplayArgs{Lease: req.LeaseID, Number: req.Number, Service: req.Service, Device: req.Device,
 		Category: req.Category, IssuedAt: req.IssuedAt}
-	if req.Channel != "" {
-		ch, err := queue.ParseChannel(string(req.Channel))
-		if err != nil {
-			writeError(w, 400, "bad_channel", "未知通道 "+string(req.Channel), "unknown channel "+string(req.Channel))
-			return
-		}
-		args.Channel = &ch
+	if args.Channel, ok = parseChannel(w, req.Channel); !ok {
+		return
 	}
 	idc := req.IDCard
 	s.do(w, r, &engine.Command{RequestID: req.RequestID, Fingerprint: fingerprint(r, body),
 		Run: func(h *queue.Hall, now time.Time) engine.Reply {
-			if idc != nil {
-				id, err := queue.NewIdentity(h.PersonKey(), idc.Number, idc.Name, idc.BirthDate, h.Location())
-				if err != nil {
-					return domainReply(err)
-				}
-				args.Identity = &id
+			var err error
+			if args.Identity, err = identity(h, idc); err != nil {
+				return domainReply(err)
 			}
 			t, dup, err := h.Replay(now, args)
 			if err != nil {
@@ -96,4 +88,31 @@ func leaseReason(e *queue.Event) string {
 		return fmt.Sprintf("%s %d-%d", e.Source, e.Num, e.LastNum)
 	}
 	return e.Reason
+}
+
+// parseChannel reads a request's optional channel; false means the error
+// was written.
+func parseChannel(w http.ResponseWriter, c hallproto.Channel) (*queue.Channel, bool) {
+	if c == "" {
+		return nil, true
+	}
+	ch, err := queue.ParseChannel(string(c))
+	if err != nil {
+		writeError(w, 400, "bad_channel", "未知通道 "+string(c), "unknown channel "+string(c))
+		return nil, false
+	}
+	return &ch, true
+}
+
+// identity is the citizen's identity from a request's card, or nil. It runs
+// inside the engine: the person key and zone are the hall's.
+func identity(h *queue.Hall, idc *hallproto.IDCard) (*queue.Identity, error) {
+	if idc == nil {
+		return nil, nil
+	}
+	id, err := queue.NewIdentity(h.PersonKey(), idc.Number, idc.Name, idc.BirthDate, h.Location())
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
 }
