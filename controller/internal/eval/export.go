@@ -98,13 +98,8 @@ func (s *Service) Export(w io.Writer, f Filter, format string) error {
 }
 
 func (s *Service) export(w http.ResponseWriter, r *http.Request, p api.Principal) {
-	if !reader(p) {
-		writeError(w, ErrForbidden)
-		return
-	}
-	f, err := s.ParseFilter(r)
-	if err != nil {
-		writeError(w, err)
+	f, ok := s.readFilter(w, r, p)
+	if !ok {
 		return
 	}
 	format := r.URL.Query().Get("format")

@@ -189,14 +189,24 @@ func (s *Service) ParseFilter(r *http.Request) (Filter, error) {
 	return f, nil
 }
 
-func (s *Service) listEvaluations(w http.ResponseWriter, r *http.Request, p api.Principal) {
+// readFilter checks that p may read evaluations and parses the filter of
+// r; false means the error was written.
+func (s *Service) readFilter(w http.ResponseWriter, r *http.Request, p api.Principal) (Filter, bool) {
 	if !reader(p) {
 		writeError(w, ErrForbidden)
-		return
+		return Filter{}, false
 	}
 	f, err := s.ParseFilter(r)
 	if err != nil {
 		writeError(w, err)
+		return Filter{}, false
+	}
+	return f, true
+}
+
+func (s *Service) listEvaluations(w http.ResponseWriter, r *http.Request, p api.Principal) {
+	f, ok := s.readFilter(w, r, p)
+	if !ok {
 		return
 	}
 	l, err := s.Summary(f)
