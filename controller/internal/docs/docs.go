@@ -264,16 +264,8 @@ func (s *Service) store(ctx context.Context, u *Upload, fp string) (*record, err
 	var replayed *record
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		// Checked again inside the write: two retries may race.
-		if v := tx.Bucket(bucketRequests).Get([]byte(u.RequestID)); v != nil {
-			var rr requestRecord
-			if err := json.Unmarshal(v, &rr); err != nil {
-				return err
-			}
-			if rr.Fingerprint != fp {
-				return fail(ErrRequestReused, "request_id 已用于其他请求", "request_id was used for a different upload")
-			}
-			var err error
-			replayed, err = getRecord(tx, rr.Doc)
+		if prev, found, err := storedAnswer(tx, u.RequestID, fp); found || err != nil {
+			replayed = prev
 			return err
 		}
 		docs := tx.Bucket(bucketDocs)
@@ -324,22 +316,29 @@ func (s *Service) store(ctx context.Context, u *Upload, fp string) (*record, err
 func (s *Service) replay(requestID, fp string) (*record, error) {
 	var rec *record
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		v := tx.Bucket(bucketRequests).Get([]byte(requestID))
-		if v == nil {
-			return nil
-		}
-		var rr requestRecord
-		if err := json.Unmarshal(v, &rr); err != nil {
-			return err
-		}
-		if rr.Fingerprint != fp {
-			return fail(ErrRequestReused, "request_id 已用于其他请求", "request_id was used for a different upload")
-		}
 		var err error
-		rec, err = getRecord(tx, rr.Doc)
+		rec, _, err = storedAnswer(tx, requestID, fp)
 		return err
 	})
 	return rec, err
+}
+
+// storedAnswer is the document stored for requestID, if any; the same id
+// with another body is refused.
+func storedAnswer(tx *bbolt.Tx, requestID, fp string) (rec *record, found bool, err error) {
+	v := tx.Bucket(bucketRequests).Get([]byte(requestID))
+	if v == nil {
+		return nil, false, nil
+	}
+	var rr requestRecord
+	if err := json.Unmarshal(v, &rr); err != nil {
+		return nil, true, err
+	}
+	if rr.Fingerprint != fp {
+		return nil, true, fail(ErrRequestReused, "request_id 已用于其他请求", "request_id was used for a different upload")
+	}
+	rec, err = getRecord(tx, rr.Doc)
+	return rec, true, err
 }
 
 func getRecord(tx *bbolt.Tx, id uint64) (*record, error) {
