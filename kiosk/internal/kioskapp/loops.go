@@ -16,9 +16,15 @@ import (
 
 // start launches the device and controller loops.
 func (k *Kiosk) start(ctx context.Context) {
+	ready := newReadyGate()
 	if k.d.Reader != nil {
 		k.goFn(func() {
 			err := k.d.Reader.Run(ctx, func(ev idcard.Event) {
+				// A card read before the hall's hours and services are
+				// known would meet the built-in hours (the "closed" page)
+				// or an empty menu and be dropped; the reader reports a
+				// card once, so hold it until the kiosk is ready.
+				ready.wait(ctx, readyWait)
 				k.post(ctx, cardEvent(ev, k.d.Now()))
 			})
 			if err != nil && ctx.Err() == nil {
@@ -30,7 +36,7 @@ func (k *Kiosk) start(ctx context.Context) {
 		k.post(ctx, flow.ReaderState{Online: false})
 	}
 	k.goFn(func() { k.printerLoop(ctx) })
-	k.goFn(func() { k.controllerLoop(ctx) })
+	k.goFn(func() { k.controllerLoop(ctx, ready) })
 	k.goFn(func() { k.statusLoop(ctx) })
 	changed := make(chan struct{}, 1)
 	k.d.Link.OnState(func(bool) {
@@ -91,9 +97,12 @@ func (k *Kiosk) printerLoop(ctx context.Context) {
 // controllerLoop loads the services, queues and hall information, then
 // follows the event stream: queue counts are refreshed after ticket
 // events (at most once a second), everything after config_changed.
-func (k *Kiosk) controllerLoop(ctx context.Context) {
+// The first full refresh opens ready: its services and hall information
+// are queued to the flow before any card held back.
+func (k *Kiosk) controllerLoop(ctx context.Context, ready *readyGate) {
 	for ctx.Err() == nil {
 		if err := k.refresh(ctx, true); err == nil {
+			ready.open()
 			break
 		}
 		sleep(ctx, 3*time.Second)
