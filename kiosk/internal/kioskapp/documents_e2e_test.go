@@ -18,13 +18,9 @@ import (
 	"hallq/controller/hallproto"
 	"hallq/drivers/camera"
 	"hallq/drivers/camera/cameratest"
-	"hallq/drivers/escpos"
-	"hallq/drivers/idcard"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/drivers/serialport"
 	"hallq/kiosk/internal/flow"
 	"hallq/kiosk/internal/kioskapp"
-	"hallq/kiosk/internal/kioskapp/kioskapptest"
 	"hallq/kiosk/internal/link"
 )
 
@@ -87,29 +83,10 @@ func newDocsRig(t *testing.T, cam kioskapp.Camera) (*rig, *hallProxy) {
 	r := &rig{now: now, errc: make(chan error, 1)}
 	r.ctrl = controllertest.Start(t, &controllertest.Options{ConfigYAML: docsHallYAML, Clock: now})
 	px := startProxy(t, r.ctrl.URL)
-	devs, err := kioskapptest.Start(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	devs, reader, printer := openDevices(t, now, devOpts{})
 	r.devs = devs
-	t.Cleanup(devs.Close)
-	cport, err := serialport.New(devs.CardPath, &serialport.Opts{Baud: 115200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reader, err := idcard.New(cport, &idcard.Opts{PollInterval: 50 * time.Millisecond, Now: now, Bauds: []int{115200}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pport, err := serialport.New(devs.PrinterPath, &serialport.Opts{Baud: 115200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	printer, err := escpos.New(pport, &escpos.Opts{Profile: escpos.Generic80, ReplyTimeout: 500 * time.Millisecond, ASB: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// r.link reads the controller as staff; the kiosk has its own.
+	var err error
 	r.link, err = link.New(r.ctrl.URL, docsStaffToken, &link.Opts{MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxTries: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -138,8 +115,6 @@ func newDocsRig(t *testing.T, cam kioskapp.Camera) (*rig, *hallProxy) {
 		case <-time.After(10 * time.Second):
 			t.Error("kiosk did not stop")
 		}
-		printer.Halt()
-		cport.Close()
 	})
 	r.wait(t, "services loaded", func(s flow.State) bool {
 		return s.Screen == flow.ScreenAttract && s.Banner.ZH == ""

@@ -15,9 +15,7 @@ import (
 	"hallq/controller/hallproto"
 	"hallq/drivers/escpos"
 	"hallq/drivers/escpos/escpostest"
-	"hallq/drivers/idcard"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/drivers/serialport"
 	"hallq/kiosk/internal/flow"
 	"hallq/kiosk/internal/kioskapp"
 	"hallq/kiosk/internal/kioskapp/kioskapptest"
@@ -67,40 +65,13 @@ func newRig(t testing.TB, o *rigOpts) *rig {
 	now := hallClock()
 	r := &rig{now: now, errc: make(chan error, 1)}
 	r.ctrl = controllertest.Start(t, &controllertest.Options{Clock: now})
-	devs, err := kioskapptest.Start(o.devs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.devs = devs
-	t.Cleanup(devs.Close)
-	baud := o.baud
-	if baud == 0 {
-		baud = 115200
-	}
-	cport, err := serialport.New(devs.CardPath, &serialport.Opts{Baud: 115200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	poll := o.poll
-	if poll == 0 {
-		poll = 50 * time.Millisecond
-	}
-	reader, err := idcard.New(cport, &idcard.Opts{PollInterval: poll, Now: now, Bauds: []int{115200}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pport, err := serialport.New(devs.PrinterPath, &serialport.Opts{Baud: baud})
-	if err != nil {
-		t.Fatal(err)
-	}
 	prof := escpos.Generic80
 	if o.profile != "" {
 		prof = escpos.Profiles[o.profile]
 	}
-	printer, err := escpos.New(pport, &escpos.Opts{Profile: prof, ReplyTimeout: 500 * time.Millisecond, ASB: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	devs, reader, printer := openDevices(t, now, devOpts{devs: o.devs, profile: prof, baud: o.baud, poll: o.poll})
+	r.devs = devs
+	var err error
 	r.link, err = link.New(r.ctrl.URL, r.ctrl.Token, &link.Opts{MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxTries: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +102,6 @@ func newRig(t testing.TB, o *rigOpts) *rig {
 		case <-time.After(10 * time.Second):
 			t.Error("kiosk did not stop")
 		}
-		printer.Halt()
-		cport.Close()
 	})
 	// Ready when the services are in and the printer checked.
 	r.wait(t, "services loaded", func(s flow.State) bool {

@@ -16,13 +16,9 @@ import (
 
 	"hallq/controller/controllertest"
 	"hallq/controller/hallproto"
-	"hallq/drivers/escpos"
-	"hallq/drivers/idcard"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/drivers/serialport"
 	"hallq/kiosk/internal/flow"
 	"hallq/kiosk/internal/kioskapp"
-	"hallq/kiosk/internal/kioskapp/kioskapptest"
 	"hallq/kiosk/internal/link"
 )
 
@@ -164,28 +160,9 @@ func newOfflineRig(t *testing.T) *offlineRig {
 	r := &offlineRig{rig: &rig{now: now, errc: make(chan error, 1)}, dir: t.TempDir()}
 	r.ctrl = controllertest.Start(t, &controllertest.Options{DataDir: r.dir, Clock: now})
 	r.proxy = startProxy(t, r.ctrl.URL)
-	devs, err := kioskapptest.Start(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	devs, reader, printer := openDevices(t, now, devOpts{})
 	r.devs = devs
-	t.Cleanup(devs.Close)
-	cport, err := serialport.New(devs.CardPath, &serialport.Opts{Baud: 115200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reader, err := idcard.New(cport, &idcard.Opts{PollInterval: 50 * time.Millisecond, Now: now, Bauds: []int{115200}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pport, err := serialport.New(devs.PrinterPath, &serialport.Opts{Baud: 115200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	printer, err := escpos.New(pport, &escpos.Opts{Profile: escpos.Generic80, ReplyTimeout: 500 * time.Millisecond, ASB: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var err error
 	r.link, err = link.New(r.proxy.URL(), r.ctrl.Token, &link.Opts{MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, MaxTries: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -227,8 +204,6 @@ func newOfflineRig(t *testing.T) *offlineRig {
 		}
 		<-idone
 		r.outbox.Close()
-		printer.Halt()
-		cport.Close()
 	})
 	r.wait(t, "services loaded", func(s flow.State) bool {
 		return s.Screen == flow.ScreenAttract && s.Banner.ZH == ""
