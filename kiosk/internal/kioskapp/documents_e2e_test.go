@@ -105,21 +105,9 @@ func newDocsRig(t *testing.T, cam kioskapp.Camera) (*rig, *hallProxy) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { r.errc <- r.k.Run(ctx) }()
-	t.Cleanup(func() {
-		px.set("") // before the controller stops: see TestOfflineKiosk
-		cancel()
-		select {
-		case <-r.errc:
-		case <-time.After(10 * time.Second):
-			t.Error("kiosk did not stop")
-		}
-	})
-	r.wait(t, "services loaded", func(s flow.State) bool {
-		return s.Screen == flow.ScreenAttract && s.Banner.ZH == ""
-	}, 10*time.Second)
-	r.waitServices(t)
+	// The relay is cut before the controller stops: see TestOfflineKiosk.
+	r.runKiosk(t, func() { px.set("") })
+	r.waitReady(t)
 	return r, px
 }
 

@@ -92,10 +92,19 @@ func newRig(t testing.TB, o *rigOpts) *rig {
 	if o.attach != nil {
 		o.attach(r.k)
 	}
+	_, r.cancel = r.runKiosk(t, nil)
+	r.waitReady(t)
+	return r
+}
+
+// runKiosk runs r.k until the test ends; stop, when set, runs first then.
+func (r *rig) runKiosk(t testing.TB, stop func()) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
 	go func() { r.errc <- r.k.Run(ctx) }()
 	t.Cleanup(func() {
+		if stop != nil {
+			stop()
+		}
 		cancel()
 		select {
 		case <-r.errc:
@@ -103,12 +112,16 @@ func newRig(t testing.TB, o *rigOpts) *rig {
 			t.Error("kiosk did not stop")
 		}
 	})
-	// Ready when the services are in and the printer checked.
+	return ctx, cancel
+}
+
+// waitReady waits until the services are in and the printer checked.
+func (r *rig) waitReady(t testing.TB) {
+	t.Helper()
 	r.wait(t, "services loaded", func(s flow.State) bool {
 		return s.Screen == flow.ScreenAttract && s.Banner.ZH == ""
 	}, 10*time.Second)
 	r.waitServices(t)
-	return r
 }
 
 // waitServices waits until the kiosk's menu knows the controller's

@@ -191,24 +191,15 @@ func newOfflineRig(t *testing.T) *offlineRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// Registered first, so it runs after the kiosk has stopped.
 	idone := make(chan struct{})
-	go func() { r.errc <- r.k.Run(ctx) }()
-	go func() { defer close(idone); r.issuer.Run(ctx) }()
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-r.errc:
-		case <-time.After(10 * time.Second):
-			t.Error("kiosk did not stop")
-		}
 		<-idone
 		r.outbox.Close()
 	})
-	r.wait(t, "services loaded", func(s flow.State) bool {
-		return s.Screen == flow.ScreenAttract && s.Banner.ZH == ""
-	}, 10*time.Second)
-	r.waitServices(t)
+	ctx, _ := r.runKiosk(t, nil)
+	go func() { defer close(idone); r.issuer.Run(ctx) }()
+	r.waitReady(t)
 	return r
 }
 
