@@ -22,10 +22,10 @@ import (
 
 	"hallq/drivers/escpos/escpostest"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/internal/pty"
 	"hallq/drivers/keypad/keypadtest"
 	"hallq/drivers/ledsign"
 	"hallq/drivers/ledsign/ledsigntest"
+	"hallq/internal/pty"
 )
 
 // Config selects the devices.

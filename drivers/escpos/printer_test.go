@@ -14,8 +14,8 @@ import (
 
 	"hallq/drivers/escpos"
 	"hallq/drivers/escpos/escpostest"
-	"hallq/internal/pty"
 	"hallq/drivers/serialport"
+	"hallq/internal/pty"
 )
 
 type rig struct {

@@ -11,8 +11,8 @@ import (
 
 	"hallq/drivers/idcard"
 	"hallq/drivers/idcard/idcardtest"
-	"hallq/internal/pty"
 	"hallq/drivers/serialport"
+	"hallq/internal/pty"
 )
 
 type rig struct {

@@ -10,10 +10,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"hallq/internal/pty"
 	"hallq/drivers/keypad"
 	"hallq/drivers/keypad/keypadtest"
 	"hallq/drivers/serialport"
+	"hallq/internal/pty"
 )
 
 var _ keypad.Port = (*serialport.Dev)(nil)

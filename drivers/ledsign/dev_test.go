@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"hallq/internal/pty"
 	"hallq/drivers/ledsign"
 	"hallq/drivers/ledsign/ledsigntest"
+	"hallq/internal/pty"
 )
 
 type fakeClock struct {

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"hallq/internal/pty"
 	"hallq/drivers/ledsign"
 	"hallq/drivers/ledsign/ledsigntest"
 	"hallq/drivers/serialport"
+	"hallq/internal/pty"
 )
 
 var _ ledsign.Port = (*serialport.Dev)(nil)
