@@ -2,9 +2,11 @@ package kioskui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 
 	"hallq/ui/theme"
@@ -410,6 +412,7 @@ type afterHoursScreen struct {
 	qr                      *picture
 	qrHint                  pair
 	capture                 *button
+	qrCol                   fyne.CanvasObject
 }
 
 func newAfterHours(u *UI) *afterHoursScreen {
@@ -420,8 +423,15 @@ func newAfterHours(u *UI) *afterHoursScreen {
 	s.hours = ts.newLines(sizeBody, theme.Foreground)
 	s.qr = newPicture(160, 160, true)
 	s.capture = ts.newButton(T{"资料拍摄", "Document capture"}, styleSecondary, 10, 3, act(StartCapture{}))
-	s.obj = centred(s.msg.box(), ts.spacer(0.5), s.hoursTitle.box(), s.hours.box, s.resume.box(),
-		ts.spacer(0.5), container.NewCenter(s.qr.img), s.qrHint.box(), ts.spacer(0.5), container.NewCenter(s.capture))
+	// The booking code stands beside the hours, not under them: stacked,
+	// the screen is taller than a 600-pixel panel leaves between header
+	// and footer (in large text by a third).
+	gutter := canvas.NewRectangle(color.Transparent)
+	gutter.SetMinSize(fyne.NewSize(2*ts.base, 0))
+	s.qrCol = container.New(row{}, gutter, centred(container.NewCenter(s.qr.img), s.qrHint.box()))
+	text := centred(s.msg.box(), ts.spacer(0.5), s.hoursTitle.box(), s.hours.box, s.resume.box(),
+		ts.spacer(0.5), container.NewCenter(s.capture))
+	s.obj = container.New(row{}, text, s.qrCol)
 	return s
 }
 
@@ -437,6 +447,7 @@ func (s *afterHoursScreen) update(v *View) {
 		s.resume.set(T{})
 	}
 	s.qr.set(a.BookingQR)
+	show(s.qrCol, a.BookingQR != nil || a.BookingHint.Zh != "" || a.BookingHint.En != "")
 	if a.BookingQR != nil {
 		s.qrHint.set(orDefault(a.BookingHint, T{"扫码预约办理", "Scan to book an appointment"}))
 	} else {
@@ -571,6 +582,27 @@ func (s *pinScreen) object() fyne.CanvasObject { return s.obj }
 func (s *pinScreen) update(v *View) {
 	setText(s.dots, strings.Repeat("● ", max(v.PIN.Entered, 0)))
 	s.problem.set(v.PIN.Problem)
+	// In large text the English words under 删除 and 确定 would make every
+	// row of the pad taller (a grid's rows are equal) and the fourth row
+	// would fall under the footer of a 600-pixel panel; the keys' colours
+	// and positions say the same.
+	// For the same reason the keys' height factor is lower: large text
+	// still makes them taller than normal keys.
+	minH := float32(2.2)
+	if v.LargeText {
+		minH = 1.8
+	}
+	for i, k := range pinKeys {
+		if v.LargeText {
+			k.En = ""
+		}
+		b := s.keys.button(i)
+		if b.minH != minH {
+			b.minH = minH
+			b.Refresh()
+		}
+		b.set(k, "", b.style, true)
+	}
 }
 
 // --- technician service ---

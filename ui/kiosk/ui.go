@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	fynetheme "fyne.io/fyne/v2/theme"
 
 	"hallq/ui/theme"
 )
@@ -477,8 +479,124 @@ func (p *picture) set(img image.Image) {
 
 func vbox(objs ...fyne.CanvasObject) *fyne.Container { return container.NewVBox(objs...) }
 
+// centred stacks objs in a column centred on the screen. In large-text
+// mode on a small panel (1024x600) a screen can be taller than the room
+// between header and footer; the column then gives up its spacers and
+// padding before anything is cut off (see fitColumn).
 func centred(objs ...fyne.CanvasObject) *fyne.Container {
-	return container.NewCenter(container.NewVBox(objs...))
+	return container.New(fitColumn{}, objs...)
+}
+
+// fitColumn lays its objects out as container.NewCenter(container.NewVBox)
+// does when they fit. When they do not, it first drops the spacers (the
+// transparent gaps of texts.spacer), then narrows the padding, so that the
+// buttons at the bottom stay on the screen; only if that is not enough is
+// the column cut, evenly at both ends.
+type fitColumn struct{}
+
+func isGap(o fyne.CanvasObject) bool {
+	t, ok := o.(*canvas.Text)
+	return ok && t.Color == color.Transparent && strings.TrimSpace(t.Text) == ""
+}
+
+// measure returns the visible objects' widest width, their heights
+// without gaps, the gaps' heights, and how many paddings separate them.
+func (fitColumn) measure(objs []fyne.CanvasObject) (w, content, gaps float32, n int) {
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		w = max(w, m.Width)
+		if isGap(o) {
+			gaps += m.Height
+		} else {
+			content += m.Height
+		}
+		n++
+	}
+	return w, content, gaps, max(n-1, 0)
+}
+
+func (f fitColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w, content, gaps, pads := f.measure(objs)
+	pad := fynetheme.Padding()
+	keepGaps := true
+	if content+gaps+pad*float32(pads) > size.Height {
+		keepGaps = false
+		pads = 0
+		for _, o := range objs {
+			if o.Visible() && !isGap(o) {
+				pads++
+			}
+		}
+		pads = max(pads-1, 0)
+		if pads > 0 {
+			pad = max(0, min(pad, (size.Height-content)/float32(pads)))
+		}
+	}
+	total := content + pad*float32(pads)
+	if keepGaps {
+		total += gaps
+	}
+	x, y := (size.Width-w)/2, (size.Height-total)/2
+	first := true
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		if !keepGaps && isGap(o) {
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, 0))
+			continue
+		}
+		if !first {
+			y += pad
+		}
+		first = false
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(x, y))
+		o.Resize(fyne.NewSize(w, h))
+		y += h
+	}
+}
+
+// row places its objects side by side, centred across, each at its width
+// and the row's full height, so that fitColumns in it centre and squeeze
+// themselves in the whole room.
+type row struct{}
+
+func (row) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := row{}.MinSize(objs).Width
+	x := (size.Width - w) / 2
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(m.Width, size.Height))
+		x += m.Width
+	}
+}
+
+func (row) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			m := o.MinSize()
+			s.Width += m.Width
+			s.Height = max(s.Height, m.Height)
+		}
+	}
+	return s
+}
+
+// MinSize is the column without its gaps and padding: the least it can
+// be squeezed to.
+func (f fitColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w, content, _, _ := f.measure(objs)
+	return fyne.NewSize(w, content)
 }
 
 // spacer is a fixed vertical gap in units of the body text size.
