@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,11 +50,7 @@ type Options struct {
 	Voice bool
 	// KioskWidth, KioskHeight: the kiosk's virtual screen (1280x800).
 	KioskWidth, KioskHeight int
-	// ShiftToWorkday: when today is not a working day, run the
-	// controller's clock on the next working day, so that appointments
-	// can be booked and checked in.
-	ShiftToWorkday bool
-	Logger         *slog.Logger
+	Logger                  *slog.Logger
 	// Progress receives one line per step of the start ("building the
 	// kiosk ..."); nil discards.
 	Progress io.Writer
@@ -71,7 +66,6 @@ type Hall struct {
 	kTok  string
 	dTok  string
 	sTok  string
-	shift time.Duration
 
 	dev     *devemu.Hall
 	card    *idcardtest.Emulator
@@ -197,11 +191,15 @@ func (h *Hall) hallConfig() ([]byte, error) {
 	}
 	b = bytes.Replace(b, []byte(marker), []byte("\n"+toks), 1)
 	b = append(b, `
-# Added by hack/demo: slots all day, several bookings a day per person.
+# Added by hack/demo: same-day booking on every day (weekends and holidays
+# too, as in a 24-hour self-service zone), slots all day, several bookings
+# a day per person.
 booking:
   slot_minutes: 10
   capacity_per_slot: 50
   hours: [{from: "00:00", until: "24:00"}]
+  min_days_ahead: 0
+  every_day: true
   allow_several_per_day: true
 `...)
 	return b, nil
@@ -216,43 +214,14 @@ func (h *Hall) startController(ctx context.Context) error {
 	if err := os.WriteFile(path, cfg, 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	start := func(shift time.Duration) error {
-		if h.ctl != nil {
-			h.ctl.Shutdown(context.Background())
-			h.ctl = nil
-		}
-		var clock func() time.Time
-		if shift != 0 {
-			clock = func() time.Time { return time.Now().Add(shift) }
-		}
-		c, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(h.o.DataDir, "controller"),
-			ConfigFile: path, DevToken: h.admin, Logger: h.lg, Clock: clock})
-		if err != nil {
-			return fmt.Errorf("demo: controller: %w", err)
-		}
-		h.ctl, h.base, h.shift = c, "http://"+c.Addr(), shift
-		return nil
-	}
-	if err := start(0); err != nil {
-		return err
-	}
-	shift, day, err := h.workday(ctx)
+	c, err := server.Start(server.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(h.o.DataDir, "controller"),
+		ConfigFile: path, DevToken: h.admin, Logger: h.lg})
 	if err != nil {
+		return fmt.Errorf("demo: controller: %w", err)
+	}
+	h.ctl, h.base = c, "http://"+c.Addr()
+	if err := h.bookToday(ctx); err != nil {
 		h.note("预约未创建 / appointment not booked: %v", err)
-	} else {
-		if shift != 0 && !h.o.ShiftToWorkday {
-			h.note("今天不是工作日，预约市民无法签到 / today is not a working day: the appointment citizen cannot check in")
-		} else {
-			if shift != 0 {
-				h.note("今天不是工作日：演示大厅的控制器按 %s 运行，以便预约签到 / today is not a working day: the controller's clock runs on %s so that appointments work", day, day)
-			}
-			if err := h.bookDay(ctx, start, shift, day); err != nil {
-				h.note("预约未创建 / appointment not booked: %v", err)
-			}
-		}
-		if err := start(shift); err != nil {
-			return err
-		}
 	}
 	for i := 1; i <= Windows; i++ {
 		err := h.call(ctx, "POST", fmt.Sprintf("/api/v1/windows/%d/login", i),
@@ -264,93 +233,52 @@ func (h *Hall) startController(ctx context.Context) error {
 	return nil
 }
 
+// bookToday books the appointment citizen for every hour of today from
+// the next slot on, so that whenever the person at the page places the
+// card, a booking is open for check-in (60 minutes early to 30 late). The
+// demo's booking section allows same-day booking on any day, so the
+// controller runs on the real clock and tickets carry today's date.
+func (h *Hall) bookToday(ctx context.Context) error {
+	c, _ := citizenByKey(apptKey)
+	now := time.Now()
+	id := c.card(now).Identity
+	day := now.In(hallZone()).Format(time.DateOnly)
+	var slots hallproto.Slots
+	if err := h.call(ctx, "GET", "/api/v1/appointments/slots?service=social&date="+day, nil, &slots); err != nil {
+		return err
+	}
+	var first *hallproto.Booking
+	var last time.Time
+	for _, s := range slots.Slots {
+		if !s.Open || s.Left <= 0 || !s.At.After(now) || (!last.IsZero() && s.At.Sub(last) < time.Hour) {
+			continue
+		}
+		var b hallproto.Booking
+		err := h.call(ctx, "POST", "/api/v1/appointments", hallproto.BookingRequest{RequestID: "demo-book-" + randomToken(),
+			Service: "social", Date: day, Slot: s.Start, IDCard: hallproto.IDCard{Number: id.Number, Name: id.Name}}, &b)
+		if err != nil {
+			return err
+		}
+		last = s.At
+		if first == nil {
+			first = &b
+		}
+	}
+	if first == nil {
+		return fmt.Errorf("no slot left today (%s)", day)
+	}
+	h.mu.Lock()
+	h.booking = first
+	h.mu.Unlock()
+	return nil
+}
+
 // hallZone is the demo hall's time zone.
 func hallZone() *time.Location {
 	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return l
 	}
 	return time.FixedZone("CST", 8*3600)
-}
-
-// workday finds the day the demo hall runs on: today when it is a working
-// day, else the next one (shift is how far ahead the controller's clock
-// must run).
-func (h *Hall) workday(ctx context.Context) (shift time.Duration, day string, err error) {
-	loc := hallZone()
-	now := time.Now().In(loc)
-	today := now.Format(time.DateOnly)
-	var slots hallproto.Slots
-	if err := h.call(ctx, "GET", "/api/v1/appointments/slots?service=social&date="+today, nil, &slots); err != nil {
-		return 0, "", err
-	}
-	if slots.Workday {
-		return 0, today, nil
-	}
-	var rules hallproto.BookingRules
-	if err := h.call(ctx, "GET", "/api/v1/appointments/rules", nil, &rules); err != nil {
-		return 0, "", err
-	}
-	if len(rules.BookableDates) == 0 {
-		return 0, "", errors.New("no bookable dates")
-	}
-	first, err := time.ParseInLocation(time.DateOnly, rules.BookableDates[0], loc)
-	if err != nil {
-		return 0, "", err
-	}
-	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	return first.Sub(midnight), rules.BookableDates[0], nil
-}
-
-// bookDay books the appointment citizen for every hour of day from the
-// next slot on, so that whenever the person at the page places the card,
-// a booking is open for check-in (60 minutes early to 30 late). Bookings
-// open at least one working day ahead, so the controller is run on an
-// earlier day's clock for the booking, then restarted on day's.
-func (h *Hall) bookDay(ctx context.Context, start func(time.Duration) error, shift time.Duration, day string) error {
-	c, _ := citizenByKey(apptKey)
-	now := time.Now().Add(shift)
-	id := c.card(now).Identity
-	for k := 1; k <= 7; k++ {
-		if err := start(shift - time.Duration(k)*24*time.Hour); err != nil {
-			return err
-		}
-		var rules hallproto.BookingRules
-		if err := h.call(ctx, "GET", "/api/v1/appointments/rules", nil, &rules); err != nil {
-			return err
-		}
-		if !slices.Contains(rules.BookableDates, day) {
-			continue
-		}
-		var slots hallproto.Slots
-		if err := h.call(ctx, "GET", "/api/v1/appointments/slots?service=social&date="+day, nil, &slots); err != nil {
-			return err
-		}
-		var first *hallproto.Booking
-		var last time.Time
-		for _, s := range slots.Slots {
-			if !s.Open || s.Left <= 0 || !s.At.After(now) || (!last.IsZero() && s.At.Sub(last) < time.Hour) {
-				continue
-			}
-			var b hallproto.Booking
-			err := h.call(ctx, "POST", "/api/v1/appointments", hallproto.BookingRequest{RequestID: "demo-book-" + randomToken(),
-				Service: "social", Date: day, Slot: s.Start, IDCard: hallproto.IDCard{Number: id.Number, Name: id.Name}}, &b)
-			if err != nil {
-				return err
-			}
-			last = s.At
-			if first == nil {
-				first = &b
-			}
-		}
-		if first == nil {
-			return fmt.Errorf("no slot left on %s", day)
-		}
-		h.mu.Lock()
-		h.booking = first
-		h.mu.Unlock()
-		return nil
-	}
-	return fmt.Errorf("%s cannot be booked from the days before it", day)
 }
 
 // call is a JSON request to the controller with the demo's admin token.
@@ -490,7 +418,7 @@ func (h *Hall) PlaceCard(ctx context.Context, key string) error {
 	return nil
 }
 
-func (h *Hall) now() time.Time { return time.Now().Add(h.shift) }
+func (h *Hall) now() time.Time { return time.Now() }
 
 // Close stops the device programs, the devices and the controller.
 func (h *Hall) Close() {

@@ -53,7 +53,6 @@ func run(args []string) error {
 	auto := fs.Bool("auto", false, "emulated citizens take tickets and emulated staff at windows 1-4 serve them")
 	voice := fs.Bool("voice", true, "speak calls into WAV files for the page (needs espeak-ng)")
 	noDisplay := fs.Bool("no-display", false, "do not run the hall display program")
-	shift := fs.Bool("workday", true, "on a weekend or holiday, run the controller's clock on the next working day (appointments need one)")
 	verbose := fs.Bool("v", false, "log the controller's warnings")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,7 +84,7 @@ func run(args []string) error {
 		return err
 	}
 	h, err := Start(ctx, Options{DataDir: *data, BinDir: bin, Voice: *voice, NoDisplay: *noDisplay,
-		ShiftToWorkday: *shift, Logger: lg, Progress: os.Stdout})
+		Logger: lg, Progress: os.Stdout})
 	if err != nil {
 		ln.Close()
 		return err

@@ -76,7 +76,6 @@ type State struct {
 	Voice         []voiceFile     `json:"voice"`
 	Notes         []string        `json:"notes"`
 	Programs      map[string]bool `json:"programs"`
-	ClockShiftH   float64         `json:"clock_shift_hours"`
 }
 
 type bookingView struct {
@@ -106,7 +105,7 @@ type voiceFile struct {
 // Snapshot is the page's state now.
 func (h *Hall) Snapshot() State {
 	s := State{KioskURL: h.KioskURL, DisplayURL: h.DisplayURL, ControllerURL: h.base,
-		ConsoleURL: h.base + "/console/", Citizens: citizens, ClockShiftH: h.shift.Hours(),
+		ConsoleURL: h.base + "/console/", Citizens: citizens,
 		Programs: map[string]bool{}}
 	for name, c := range map[string]*child{"kiosk": h.kiosk, "windows": h.windows, "display": h.display} {
 		s.Programs[name] = c != nil && c.Running()
@@ -117,7 +116,8 @@ func (h *Hall) Snapshot() State {
 	}
 	h.mu.Lock()
 	s.Placed = h.placed
-	s.Notes = append([]string(nil), h.notes...)
+	// Never null: the page maps over it.
+	s.Notes = append([]string{}, h.notes...)
 	if b := h.booking; b != nil {
 		s.Booking = &bookingView{Service: b.ServiceName, Date: b.Date, Slot: b.Slot, Status: b.Status, MaskedName: b.MaskedName}
 	}
